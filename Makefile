@@ -1,0 +1,64 @@
+# Elbe Day: `make run` to try it, `make test` to test it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test lint format migrations-check messages messages-check deploy-check clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, load the demo content, create an admin and serve on 127.0.0.1:8000
+run: export DJANGO_DEBUG ?= true
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: the whole suite (browser tests need Debian's chromium; see README)
+test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
+test: $(VENV)/.dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+migrations-check: export DJANGO_DEBUG ?= true
+migrations-check: $(VENV)/.runtime
+	$(PY) manage.py makemigrations --check --dry-run
+
+## messages: extract interface strings into locale/*/django.po and compile them
+messages: export DJANGO_DEBUG ?= true
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages --locale de --locale ru --no-location --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+## messages-check: the .po files hold every string of the code (needs GNU gettext)
+messages-check: export DJANGO_DEBUG ?= true
+messages-check: $(VENV)/.runtime
+	$(PY) manage.py makemessages --locale de --locale ru --no-location --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*'
+	git diff --exit-code -I '^"POT-Creation-Date' -- locale/ || (echo "locale/*.po are out of date: run 'make messages' and translate" && exit 1)
+
+deploy-check: export DJANGO_DEBUG = false
+deploy-check: export DJANGO_SECRET_KEY ?= $(shell $(PY) -c "import secrets; print(secrets.token_urlsafe(50))")
+deploy-check: export DJANGO_ALLOWED_HOSTS ?= elbeday.example.org
+deploy-check: $(VENV)/.runtime
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,42 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import HistoryNote, MemorialSite, Photo, SiteDate, Source
+
+
+@register(MemorialSite)
+class MemorialSiteTranslationOptions(TranslationOptions):
+    fields = (
+        "name",
+        "summary",
+        "history",
+        "inscription_language",
+        "inscription_translation",
+        "town",
+        "creator",
+        "dedicated_by",
+        "visiting_info",
+        "accessibility_notes",
+    )
+    required_languages = {"en": ("name", "summary", "town")}
+
+
+@register(SiteDate)
+class SiteDateTranslationOptions(TranslationOptions):
+    fields = ("note",)
+
+
+@register(Source)
+class SourceTranslationOptions(TranslationOptions):
+    fields = ("note",)
+
+
+@register(Photo)
+class PhotoTranslationOptions(TranslationOptions):
+    fields = ("caption", "alt_text")
+    required_languages = {"en": ("alt_text",)}
+
+
+@register(HistoryNote)
+class HistoryNoteTranslationOptions(TranslationOptions):
+    fields = ("text",)
+    required_languages = ("en",)

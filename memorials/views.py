@@ -1,0 +1,81 @@
+from django.db.models import Prefetch
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .forms import MemorialFilterForm
+from .models import MemorialSite, Photo
+
+
+class MemorialListView(ListView):
+    template_name = "memorials/memorialsite_list.html"
+    context_object_name = "sites"
+    paginate_by = 12
+
+    def get_filter_form(self):
+        published = MemorialSite.objects.published()
+        facets = set(published.values_list("country", "kind").distinct())
+        return MemorialFilterForm(
+            self.request.GET or None,
+            country_codes={country for country, _kind in facets},
+            kinds={kind for _country, kind in facets},
+        )
+
+    def get_queryset(self):
+        self.filter_form = self.get_filter_form()
+        sites = MemorialSite.objects.published().with_cover()
+        if self.filter_form.is_valid():
+            if country := self.filter_form.cleaned_data["country"]:
+                sites = sites.filter(country=country)
+            if kind := self.filter_form.cleaned_data["kind"]:
+                sites = sites.filter(kind=kind)
+        return sites
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["filter_query"] = query.urlencode()
+        return context
+
+
+class MemorialDetailView(DetailView):
+    template_name = "memorials/memorialsite_detail.html"
+    context_object_name = "site"
+
+    def get_queryset(self):
+        return MemorialSite.objects.published().prefetch_related(
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")),
+            "dates",
+            "sources",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nearby"] = self.object.nearby()
+        return context
+
+
+class MemorialMapView(TemplateView):
+    template_name = "memorials/memorialsite_map.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sites = (
+            MemorialSite.objects.published()
+            .filter(latitude__isnull=False)
+            .only("name", "slug", "kind", "town", "latitude", "longitude", "location_precision")
+        )
+        context["sites"] = sites
+        context["map_data"] = [
+            {
+                "name": site.name,
+                "url": site.get_absolute_url(),
+                "kind": site.get_kind_display(),
+                "town": site.town,
+                "lat": float(site.latitude),
+                "lon": float(site.longitude),
+                "approximate": site.is_approximate,
+            }
+            for site in sites
+        ]
+        return context

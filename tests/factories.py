@@ -1,0 +1,68 @@
+import factory
+from django.core.files.base import ContentFile
+
+from memorials.models import HistoryNote, MemorialSite, Photo, SiteDate, Source
+from tests.images import image_bytes
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    title = factory.Sequence(lambda n: f"Source {n}")
+    author = "Stiftung Sächsische Gedenkstätten"
+    url = factory.Sequence(lambda n: f"https://example.org/source/{n}")
+
+
+class MemorialSiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemorialSite
+
+    name_en = factory.Sequence(lambda n: f"Memorial {n}")
+    name_de = factory.LazyAttribute(lambda o: f"Denkmal {o.name_en.split()[-1]}")
+    name_ru = factory.LazyAttribute(lambda o: f"Памятник {o.name_en.split()[-1]}")
+    slug = factory.Sequence(lambda n: f"memorial-{n}")
+    kind = MemorialSite.Kind.MONUMENT
+    summary_en = "Marks the meeting on the Elbe."
+    summary_de = "Erinnert an die Begegnung an der Elbe."
+    summary_ru = "Напоминает о встрече на Эльбе."
+    history_en = "Built after the war."
+    town_en = "Torgau"
+    town_ru = "Торгау"
+    country = "DE"
+    latitude = "51.560000"
+    longitude = "13.010000"
+    location_precision = MemorialSite.Precision.TOWN
+    is_published = True
+
+
+class SiteDateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteDate
+
+    site = factory.SubFactory(MemorialSiteFactory)
+    kind = SiteDate.Kind.DEDICATED
+    year = 1995
+
+
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """Goes through PhotoField like an upload: checked, re-encoded, renditions made."""
+
+    class Meta:
+        model = Photo
+
+    site = factory.SubFactory(MemorialSiteFactory)
+    image = factory.LazyFunction(lambda: ContentFile(image_bytes(size=(700, 500)), name="p.jpg"))
+    alt_text_en = "The monument seen from the river"
+    alt_text_de = "Das Denkmal vom Fluss aus gesehen"
+    caption_en = "The monument"
+    licence = "CC BY-SA 4.0"
+    credit = "A. Photographer"
+
+
+class HistoryNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HistoryNote
+
+    text_en = "US and Soviet troops met on the Elbe on 25 April 1945."
+    is_published = True
