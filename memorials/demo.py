@@ -5,6 +5,8 @@ as they are, so loading twice changes nothing.
 """
 
 import io
+import textwrap
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
@@ -30,6 +32,10 @@ TRANSLATED_SITE_FIELDS = (
 def _translated(field, values):
     """{"en": "..", "de": ".."} -> {"field_en": "..", "field_de": ".."}."""
     return {f"{field}_{lang}": (values or {}).get(lang, "") for lang in LANGUAGES}
+
+
+def _decimal(value):
+    return None if value is None else Decimal(str(value))
 
 
 def _sources():
@@ -66,8 +72,15 @@ def placeholder_image(title, *, size=(1200, 800)):
     except (OSError, TypeError):
         big = small = ImageFont.load_default()
     draw.text((60, 80), "PLACEHOLDER", fill=(40, 55, 70), font=small)
-    draw.text((60, 140), title, fill=(15, 30, 45), font=big)
-    draw.text((60, 230), "Drawn image - not a historical photograph", fill=(40, 55, 70), font=small)
+    lines = textwrap.wrap(title, width=34)[:3]
+    for index, line in enumerate(lines):
+        draw.text((60, 140 + index * 68), line, fill=(15, 30, 45), font=big)
+    draw.text(
+        (60, 160 + len(lines) * 68),
+        "Drawn image - not a historical photograph",
+        fill=(40, 55, 70),
+        font=small,
+    )
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
@@ -86,8 +99,8 @@ def load_memorials():
                 "inscription": data.get("inscription", ""),
                 "address": data.get("address", ""),
                 "country": data["country"],
-                "latitude": data.get("latitude"),
-                "longitude": data.get("longitude"),
+                "latitude": _decimal(data.get("latitude")),
+                "longitude": _decimal(data.get("longitude")),
                 "location_precision": data.get("location_precision") or "unknown",
                 "is_published": True,
                 **{
@@ -126,7 +139,10 @@ def load_memorials():
             **_translated(
                 "alt_text",
                 {
-                    "en": f"Placeholder drawing with the words '{data['name']['en']}'; not a photograph",
+                    "en": (
+                        f"Placeholder drawing with the words '{data['name']['en']}'; "
+                        "not a photograph"
+                    ),
                     "de": f"Platzhalter-Zeichnung mit dem Namen „{data['name']['en']}“; kein Foto",
                     "ru": f"Рисунок-заполнитель с надписью «{data['name']['en']}»; не фотография",
                 },

@@ -464,7 +464,8 @@ SITES = [
                 "month": None,
                 "day": None,
                 "note": {
-                    "en": "Cost EUR 50,000; the restored monument was handed over on 3 December 2019.",
+                    "en": "Cost EUR 50,000; the restored monument was handed over on "
+                    "3 December 2019.",
                     "de": "Kosten: 50.000 Euro; das restaurierte Denkmal wurde am 3. Dezember 2019 "
                     "übergeben.",
                     "ru": "Стоимость — 50 000 евро; отреставрированный памятник передан "
@@ -746,7 +747,8 @@ SITES = [
                 "Луга у Лоренцкирха в те дни были усеяны телами мирных жителей — беженцев, "
                 "погибших после того, как 22 апреля был взорван мост.\n\n"
                 "Валун с надписью «April 1945» («Апрель 1945») подарило культурное общество "
-                "Лоренцкирха (Kulturverein Lorenzkirch); он был торжественно открыт 22 апреля 1995 года. "
+                "Лоренцкирха (Kulturverein Lorenzkirch); он был торжественно открыт "
+                "22 апреля 1995 года. "
                 "Камень напоминает и о первой встрече, и о погибших мирных жителях."
             ),
         },

@@ -14,11 +14,15 @@ class MemorialFilterForm(forms.Form):
     def __init__(self, *args, country_codes=(), kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         country_names = dict(countries)
-        self.fields["country"].choices = [("", _("All countries"))] + sorted(
-            ((code, country_names.get(code, code)) for code in country_codes),
-            key=lambda choice: str(choice[1]),
-        )
+        self.fields["country"].choices = [
+            ("", _("All countries")),
+            *sorted(
+                ((code, country_names.get(code, code)) for code in country_codes),
+                key=lambda choice: str(choice[1]),
+            ),
+        ]
         kind_labels = dict(MemorialSite.Kind.choices)
-        self.fields["kind"].choices = [("", _("All kinds"))] + [
-            (kind, kind_labels[kind]) for kind in MemorialSite.Kind.values if kind in kinds
+        self.fields["kind"].choices = [
+            ("", _("All kinds")),
+            *((kind, kind_labels[kind]) for kind in MemorialSite.Kind.values if kind in kinds),
         ]

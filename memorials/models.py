@@ -45,7 +45,9 @@ class PartialDate(models.Model):
             try:
                 datetime.date(self.year, self.month, self.day)
             except ValueError:
-                raise ValidationError({"day": _("This day does not exist in that month.")})
+                raise ValidationError(
+                    {"day": _("This day does not exist in that month.")}
+                ) from None
 
     @property
     def date_display(self):
