@@ -4,6 +4,8 @@ Development defaults are safe: with `DJANGO_DEBUG` unset the site runs in produc
 and refuses to start without `DJANGO_SECRET_KEY`.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "django.contrib.sitemaps",
     "elbeday",
     "memorials",
     "events",
@@ -89,6 +92,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait for the lock (busy timeout) instead of failing, and each
     # transaction takes the write lock up front (IMMEDIATE) so read-then-write cannot
     # deadlock. WAL lets readers go on while one writer works.
+    # Tests use a file too (one per test process), so that concurrent writers are tested
+    # against the same locking as in production; an in-memory database locks differently.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"elbeday-test-{os.getpid()}.sqlite3")
+    }
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
@@ -154,6 +162,21 @@ PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=15 * 1024 * 1
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The site's public address, for links in emails, calendar files and ticket QR codes.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
+SITE_DOMAIN = SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+
+# Registration limits per client address and per email address ("<count>/<period>", with
+# period s, m, h or d). A school class or a delegation may register from one network:
+# raise the limit, or set it empty to switch it off.
+REGISTRATION_RATE_PER_IP = env.str("REGISTRATION_RATE_PER_IP", default="30/h") or None
+REGISTRATION_RATE_PER_EMAIL = env.str("REGISTRATION_RATE_PER_EMAIL", default="5/h") or None
+# Reminders go out this many days before a ceremony (manage.py send_reminders).
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
+RATELIMIT_USE_CACHE = "default"
+# The client address for rate limits: behind one trusted proxy, its X-Forwarded-For.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,14 +1,26 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from .views import HomeView
+from events.views import robots_txt
 
-urlpatterns = i18n_patterns(
+from .sitemaps import SITEMAPS
+from .views import HomeView, PageView
+
+urlpatterns = [
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+]
+
+urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("memorials/", include("memorials.urls")),
+    path("", include("events.urls")),
+    path("checkin/", include("events.urls_checkin")),
+    path("pages/<slug:slug>/", PageView.as_view(), name="page"),
     path("admin/", admin.site.urls),
 )
 

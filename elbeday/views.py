@@ -1,6 +1,9 @@
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
+from events.models import Ceremony
 from memorials.models import HistoryNote, MemorialSite
+
+from .models import Page
 
 
 class HomeView(TemplateView):
@@ -13,5 +16,16 @@ class HomeView(TemplateView):
         context["note_sources"] = list(
             {source.pk: source for note in notes for source in note.sources.all()}.values()
         )
+        upcoming = list(
+            Ceremony.objects.public().upcoming().select_related("series", "venue_site")[:2]
+        )
+        context["next_ceremony"] = upcoming[0] if upcoming else None
+        context["more_ceremonies"] = len(upcoming) > 1
         context["featured_sites"] = MemorialSite.objects.published().with_cover()[:6]
         return context
+
+
+class PageView(DetailView):
+    model = Page
+    template_name = "page_detail.html"
+    context_object_name = "page"

@@ -38,7 +38,8 @@ def _decimal(value):
     return None if value is None else Decimal(str(value))
 
 
-def _sources():
+def demo_sources():
+    """The fact sheet's sources by number, created where missing."""
     by_number = {}
     for number, data in demo_data.SOURCES.items():
         source, _created = Source.objects.get_or_create(
@@ -90,7 +91,7 @@ def load_memorials():
     """Create the demo sites, sources, dates, placeholder photos and home notes that are
     missing; return how many objects were created."""
     count_before = _count()
-    sources = _sources()
+    sources = demo_sources()
     for data in demo_data.SITES:
         site, site_created = MemorialSite.objects.get_or_create(
             slug=data["slug"],

@@ -346,6 +346,41 @@ SOURCES = {
         "caution": "",
         "note": dict(_NO_NOTE),
     },
+    # Cited by the demo ceremonies (events/demo.py).
+    51: {
+        "title": "Gedenken im kleinsten Kreis am Elbe Day in Torgau",
+        "author": "Die Welt",
+        "url": "https://www.welt.de/regionales/sachsen/article207507633/Gedenken-im-kleinsten-Kreis-am-Elbe-Day-in-Torgau.html",
+        "year": None,
+        "month": None,
+        "day": None,
+        "caution": "",
+        "note": dict(_NO_NOTE),
+    },
+    53: {
+        "title": "Elbe Day 2022",
+        "author": "MDR",
+        "url": "",
+        "year": None,
+        "month": None,
+        "day": None,
+        "caution": "",
+        "note": {
+            "en": "Article feier-elbe-day-absage-fuenfundzwanzigster-april-100.html on mdr.de.",
+            "de": "Artikel feier-elbe-day-absage-fuenfundzwanzigster-april-100.html auf mdr.de.",
+            "ru": "Статья feier-elbe-day-absage-fuenfundzwanzigster-april-100.html на mdr.de.",
+        },
+    },
+    55: {
+        "title": "Gedenkveranstaltung in Torgau",
+        "author": "wom87.de",
+        "url": "https://wom87.de/wissenschaft/gedenkveranstaltung-in-torgau-botschafter-netschajew-sorgt-fuer-aufregung",
+        "year": None,
+        "month": None,
+        "day": None,
+        "caution": "",
+        "note": dict(_NO_NOTE),
+    },
 }
 
 

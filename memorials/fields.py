@@ -1,6 +1,7 @@
 from django import forms
 from django.core.files.base import ContentFile
 from django.db import models
+from PIL import Image
 
 from . import images
 
@@ -31,6 +32,15 @@ class PhotoField(models.ImageField):
         if self.renditions_field:
             kwargs["renditions_field"] = self.renditions_field
         return name, path, args, kwargs
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        # Django reads the size of a file as soon as it is assigned, before any validation;
+        # Pillow raises on a decompression bomb there. Leave the size unset instead:
+        # `validate_photo` refuses the file with a message.
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except Image.DecompressionBombError:
+            pass
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PhotoFormField, **kwargs})

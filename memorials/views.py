@@ -52,6 +52,9 @@ class MemorialDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["nearby"] = self.object.nearby()
+        context["ceremonies"] = (
+            self.object.ceremonies.public().upcoming().select_related("series", "venue_site")
+        )
         return context
 
 

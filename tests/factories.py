@@ -1,4 +1,7 @@
+import datetime
+
 import factory
+from django.utils import timezone
 from django.core.files.base import ContentFile
 
 from memorials.models import HistoryNote, MemorialSite, Photo, SiteDate, Source
@@ -66,3 +69,47 @@ class HistoryNoteFactory(factory.django.DjangoModelFactory):
 
     text_en = "US and Soviet troops met on the Elbe on 25 April 1945."
     is_published = True
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Series"
+        django_get_or_create = ("slug",)
+
+    name_en = "Elbe Day"
+    name_de = "Elbe Day"
+    name_ru = "День встречи на Эльбе"
+    slug = "elbe-day"
+    commemorated_year = 1945
+
+
+class CeremonyFactory(factory.django.DjangoModelFactory):
+    """A published ceremony a month ahead, open for registration."""
+
+    class Meta:
+        model = "events.Ceremony"
+
+    series = factory.SubFactory(SeriesFactory)
+    title_en = factory.Sequence(lambda n: f"Wreath-laying {n}")
+    title_de = factory.Sequence(lambda n: f"Kranzniederlegung {n}")
+    title_ru = factory.Sequence(lambda n: f"Возложение венков {n}")
+    slug = factory.Sequence(lambda n: f"ceremony-{n}")
+    summary_en = "Speeches and wreaths at the monument."
+    summary_de = "Reden und Kränze am Denkmal."
+    start = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=2))
+    status = "published"
+    registration_opens = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    registration_closes = factory.LazyAttribute(lambda o: o.start - datetime.timedelta(hours=12))
+
+
+class SeatCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.SeatCategory"
+
+    ceremony = factory.SubFactory(CeremonyFactory)
+    name_en = "Public"
+    name_de = "Öffentlichkeit"
+    name_ru = "Все желающие"
+    capacity = 10
+    max_party_size = 4

@@ -1,0 +1,130 @@
+"""Composing and sending the registrants' emails through the outbox.
+
+`queue_registration_email` renders the email in the registrant's language and stores it
+in `OutgoingEmail` within the caller's transaction; `send_due` (run by the
+`send_outbox` command) delivers what is due and retries failures with a growing pause.
+"""
+
+import base64
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from . import calendar, tickets
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+# Emails that carry the ticket (QR code) and the calendar file.
+WITH_TICKET = {"confirmation", "promotion", "reminder", "changed", "postponed"}
+KINDS = WITH_TICKET | {"waiting_list", "cancellation", "cancelled", "booking_link"}
+RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
+
+
+def _absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def queue_registration_email(registration, kind):
+    assert kind in KINDS, kind
+    with translation.override(registration.language):
+        context = {
+            "registration": registration,
+            "ceremony": registration.ceremony,
+            "category": registration.category,
+            "kind": kind,
+            "manage_url": _absolute(registration.get_manage_url()),
+            "ticket_url": _absolute(registration.get_ticket_url()),
+            "ceremony_url": _absolute(registration.ceremony.get_absolute_url()),
+            "site_url": settings.SITE_URL,
+            "with_ticket": kind in WITH_TICKET and registration.status == "confirmed",
+        }
+        subject = render_to_string("events/email/subject.txt", context).strip()
+        body_text = render_to_string("events/email/body.txt", context)
+        body_html = render_to_string("events/email/body.html", context)
+        attachments = []
+        if context["with_ticket"]:
+            attachments.append(
+                {
+                    "filename": "ceremony.ics",
+                    "mimetype": "text/calendar",
+                    "content": base64.b64encode(calendar.registration_ics(registration)).decode(),
+                }
+            )
+            attachments.append(
+                {
+                    "filename": f"ticket-{registration.booking_code}.png",
+                    "mimetype": "image/png",
+                    "content": base64.b64encode(tickets.qr_png(registration)).decode(),
+                }
+            )
+    return OutgoingEmail.objects.create(
+        registration=registration,
+        kind=kind,
+        to=registration.email,
+        language=registration.language,
+        subject=" ".join(subject.split())[:300],
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments,
+    )
+
+
+def deliver(email: OutgoingEmail):
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(
+            attachment["filename"],
+            base64.b64decode(attachment["content"]),
+            attachment["mimetype"],
+        )
+    message.send(fail_silently=False)
+
+
+def send_due(*, limit=100, now=None) -> tuple[int, int]:
+    """Send queued emails that are due; returns (sent, failed attempts)."""
+    now = now or timezone.now()
+    sent = failed = 0
+    with transaction.atomic():
+        # Workers running side by side each take different emails.
+        due = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")[:limit]
+        )
+        for email in due:
+            email.attempts += 1
+            try:
+                deliver(email)
+            except Exception as error:
+                failed += 1
+                email.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if email.attempts > len(RETRY_DELAYS):
+                    email.status = OutgoingEmail.Status.FAILED
+                else:
+                    delay = RETRY_DELAYS[email.attempts - 1]
+                    email.next_attempt_at = now + datetime.timedelta(seconds=delay)
+                logger.warning(
+                    "Email %s (%s) not sent: %s", email.pk, email.kind, type(error).__name__
+                )
+            else:
+                sent += 1
+                email.status = OutgoingEmail.Status.SENT
+                email.sent_at = timezone.now()
+                email.last_error = ""
+            email.save(
+                update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+            )
+    return sent, failed

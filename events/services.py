@@ -1,0 +1,320 @@
+"""Writes with side effects for ceremonies and registrations.
+
+Every change of seats happens inside one transaction that first locks the seat
+category (a row lock on PostgreSQL; on SQLite the IMMEDIATE transaction takes the database
+write lock), so the quota holds however many people register at once. Emails are queued in
+the same transaction as the change they report (see `events.emails`).
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import emails
+from .models import Ceremony, Registration, SeatCategory
+
+
+class RegistrationError(Exception):
+    """A registration that cannot be made or changed; `message` is for the visitor."""
+
+    def __init__(self, message, *, code, field=None):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+
+def _lock_category(category_id):
+    return SeatCategory.objects.select_for_update().select_related("ceremony").get(pk=category_id)
+
+
+def _check_registration_open(ceremony, now):
+    state = ceremony.registration_state(now)
+    if state == "open":
+        return
+    messages = {
+        "cancelled": _("This ceremony has been cancelled; registration is closed."),
+        "not_yet": _("Registration has not opened yet."),
+        "closed": _("Registration for this ceremony is closed."),
+        "none": _("This ceremony takes no registrations."),
+    }
+    raise RegistrationError(messages[state], code=f"registration_{state}")
+
+
+def _check_party_size(category, party_size):
+    if party_size < 1:
+        raise RegistrationError(
+            _("A party has at least one person."), code="party_too_small", field="party_size"
+        )
+    if party_size > category.max_party_size:
+        raise RegistrationError(
+            _("At most %(max)s people can register together in this category.")
+            % {"max": category.max_party_size},
+            code="party_too_large",
+            field="party_size",
+        )
+
+
+def registration_create(
+    *,
+    category: SeatCategory,
+    name: str,
+    email: str,
+    party_size: int,
+    language: str,
+    consent_future: bool = False,
+    guest_names: str = "",
+    country: str = "",
+    invitation_code: str = "",
+    needs: dict | None = None,
+    submission_key: uuid.UUID | None = None,
+    now: datetime.datetime | None = None,
+) -> RegistrationResult:
+    """Register a party: confirmed if the seats are free, else on the waiting list.
+
+    Queues the confirmation or waiting-list email. A form submitted twice (same
+    `submission_key`) returns the first registration instead of making another.
+    Raises RegistrationError when the registration is not allowed.
+    """
+    now = now or timezone.now()
+    if submission_key:
+        earlier = Registration.objects.filter(submission_key=submission_key).first()
+        if earlier:
+            return RegistrationResult(earlier, created=False)
+    try:
+        with transaction.atomic():
+            category = _lock_category(category.pk)
+            ceremony = category.ceremony
+            _check_registration_open(ceremony, now)
+            if category.invitation_code and invitation_code.strip() != category.invitation_code:
+                raise RegistrationError(
+                    _("This invitation code is not valid for this category."),
+                    code="invitation_code",
+                    field="invitation_code",
+                )
+            _check_party_size(category, party_size)
+            if (
+                Registration.objects.active()
+                .filter(ceremony=ceremony, email__iexact=email)
+                .exists()
+            ):
+                raise RegistrationError(
+                    _(
+                        "This email address is already registered for this ceremony. "
+                        "The booking link is in the confirmation email."
+                    ),
+                    code="duplicate_email",
+                    field="email",
+                )
+            registration = Registration(
+                ceremony=ceremony,
+                category=category,
+                name=name,
+                email=email,
+                party_size=party_size,
+                guest_names=guest_names,
+                country=country,
+                language=language,
+                consent_privacy_at=now,
+                consent_future=consent_future,
+                submission_key=submission_key,
+                **(needs or {}),
+            )
+            if category.seats_left >= party_size:
+                registration.status = Registration.Status.CONFIRMED
+                registration.confirmed_at = now
+                category.seats_taken += party_size
+                category.save(update_fields=["seats_taken"])
+                kind = "confirmation"
+            elif category.has_waiting_list:
+                registration.status = Registration.Status.WAITING
+                registration.waiting_since = now
+                kind = "waiting_list"
+            else:
+                raise RegistrationError(
+                    _("This category is fully booked."), code="full", field="category"
+                )
+            registration.full_clean(exclude=["category", "ceremony", "booking_code"])
+            registration.save()
+            emails.queue_registration_email(registration, kind)
+    except IntegrityError:
+        # A concurrent identical submission, or the same email a moment earlier.
+        if submission_key:
+            earlier = Registration.objects.filter(submission_key=submission_key).first()
+            if earlier:
+                return RegistrationResult(earlier, created=False)
+        raise RegistrationError(
+            _("This email address is already registered for this ceremony."),
+            code="duplicate_email",
+            field="email",
+        ) from None
+    return RegistrationResult(registration, created=True)
+
+
+def _promote_waiting_list(category, now):
+    """Confirm waiting parties in order while seats are free, skipping parties that do
+    not fit; emails each promoted person. The caller holds the category lock."""
+    promoted = []
+    for registration in Registration.objects.waiting().filter(category=category):
+        if category.seats_left == 0:
+            break
+        if registration.party_size > category.seats_left:
+            continue
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        category.seats_taken += registration.party_size
+        promoted.append(registration)
+        emails.queue_registration_email(registration, "promotion")
+    if promoted:
+        category.save(update_fields=["seats_taken"])
+    return promoted
+
+
+def waiting_list_promote(*, category: SeatCategory, now=None) -> list[Registration]:
+    """Fill free seats from the waiting list (e.g. after a manual change)."""
+    with transaction.atomic():
+        locked = _lock_category(category.pk)
+        return _promote_waiting_list(locked, now or timezone.now())
+
+
+def registration_cancel(*, registration: Registration, now=None) -> list[Registration]:
+    """Cancel a registration (or leave the waiting list), free its seats, email the person
+    and promote the waiting list. Returns the promoted registrations."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        category = _lock_category(registration.category_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            return []
+        was_confirmed = registration.status == Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        emails.queue_registration_email(registration, "cancellation")
+        if not was_confirmed:
+            return []
+        category.seats_taken -= registration.party_size
+        category.save(update_fields=["seats_taken"])
+        return _promote_waiting_list(category, now)
+
+
+def registration_change_party(
+    *, registration: Registration, party_size: int, guest_names: str, now=None
+) -> Registration:
+    """Change the party size within what is free; a smaller party frees seats for the
+    waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        category = _lock_category(registration.category_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise RegistrationError(_("This registration is cancelled."), code="cancelled")
+        if registration.ceremony.end < now or registration.ceremony.is_cancelled:
+            raise RegistrationError(_("This ceremony can no longer be changed."), code="closed")
+        _check_party_size(category, party_size)
+        delta = party_size - registration.party_size
+        if registration.status == Registration.Status.CONFIRMED and delta > category.seats_left:
+            raise RegistrationError(
+                _("Only %(free)s more seats are free, so your party can have at most %(max)s.")
+                % {
+                    "free": category.seats_left,
+                    "max": registration.party_size + category.seats_left,
+                },
+                code="not_enough_seats",
+                field="party_size",
+            )
+        registration.party_size = party_size
+        registration.guest_names = guest_names
+        registration.full_clean(exclude=["category", "ceremony", "booking_code"])
+        registration.save(update_fields=["party_size", "guest_names", "updated_at"])
+        if registration.status == Registration.Status.CONFIRMED and delta:
+            category.seats_taken += delta
+            category.save(update_fields=["seats_taken"])
+            if delta < 0:
+                _promote_waiting_list(category, now)
+        return registration
+
+
+def category_set_capacity(*, category: SeatCategory, capacity: int, now=None) -> list:
+    """Change a quota; raising it promotes the waiting list. Refused below the seats
+    already confirmed."""
+    with transaction.atomic():
+        locked = _lock_category(category.pk)
+        if capacity < locked.seats_taken:
+            raise RegistrationError(
+                _("%(taken)s seats are already confirmed; cancel registrations first.")
+                % {"taken": locked.seats_taken},
+                code="capacity_below_taken",
+                field="capacity",
+            )
+        locked.capacity = capacity
+        locked.save(update_fields=["capacity"])
+        return _promote_waiting_list(locked, now or timezone.now())
+
+
+def registration_erase(*, registration: Registration, now=None) -> None:
+    """Delete a registrant's personal data at their request: cancel the registration
+    (freeing seats) and keep only the numbers (party size, category, needs counts)."""
+    now = now or timezone.now()
+    registration_cancel(registration=registration, now=now)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.name = ""
+        registration.email = f"erased-{registration.public_id.hex[:12]}@invalid"
+        registration.guest_names = ""
+        registration.needs_note = ""
+        registration.country = ""
+        registration.consent_future = False
+        registration.anonymised_at = now
+        registration.save()
+        # Queued emails (the cancellation notice included) would reveal the address.
+        registration.emails.all().delete()
+
+
+def ceremony_notify_change(*, ceremony: Ceremony, kind: str) -> int:
+    """Queue a notice to everyone registered (confirmed or waiting) that the ceremony was
+    changed, postponed or cancelled. Returns how many were queued."""
+    count = 0
+    with transaction.atomic():
+        for registration in ceremony.registrations.active().select_related("category"):
+            emails.queue_registration_email(registration, kind)
+            count += 1
+    return count
+
+
+def reminders_send(*, days_before: int = 3, now=None) -> int:
+    """Queue a reminder for every confirmed registration of ceremonies starting within
+    `days_before` days that has not had one; safe to run any number of times."""
+    now = now or timezone.now()
+    count = 0
+    due = (
+        Registration.objects.confirmed()
+        .filter(
+            reminder_sent_at__isnull=True,
+            ceremony__status=Ceremony.Status.PUBLISHED,
+            ceremony__start__gt=now,
+            ceremony__start__lte=now + datetime.timedelta(days=days_before),
+        )
+        .select_related("ceremony", "category")
+    )
+    for registration in due:
+        with transaction.atomic():
+            # Marked in the same transaction as the email is queued: never twice.
+            updated = Registration.objects.filter(
+                pk=registration.pk, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if updated:
+                emails.queue_registration_email(registration, "reminder")
+                count += 1
+    return count

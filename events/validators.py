@@ -1,0 +1,25 @@
+import re
+
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# C0 and C1 control characters except tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def validate_no_control_characters(value):
+    if CONTROL_CHARACTERS.search(value or ""):
+        raise ValidationError(
+            _("Please remove the invisible control characters from this text."),
+            code="control_characters",
+        )
+
+
+def validate_language_codes(value):
+    codes = [code.strip() for code in value.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in LANG_INFO]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language code: %(codes)s."), params={"codes": ", ".join(unknown)}
+        )
