@@ -23,12 +23,18 @@ run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Emails are sent by the outbox worker; in development they are printed here."
+	$(PY) manage.py send_outbox --loop & worker=$$!; \
+	  $(PY) manage.py runserver $(HOST):$(PORT); status=$$?; \
+	  kill $$worker 2>/dev/null; exit $$status
 
 ## test: the whole suite (browser tests need Debian's chromium; see README)
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
 test: $(VENV)/.dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+	@# Playwright's sync API keeps an event loop running in the test thread, which makes
+	@# Django refuse database calls there; the browser tests run in a process of their own.
+	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -97,6 +97,7 @@ class RegistrationForm(forms.Form):
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
         self.helper.layout = Layout(
             Fieldset(_("About you"), "name", "email", "country", "language"),
             Fieldset(
@@ -108,7 +109,9 @@ class RegistrationForm(forms.Form):
             ),
             Fieldset(
                 _("Accessibility"),
-                HTML(f"<p>{_('Tell us what you need and we will prepare for it.')}</p>"),
+                HTML(
+                    format_html("<p>{}</p>", _("Tell us what you need and we will prepare for it."))
+                ),
                 "needs_wheelchair_space",
                 "needs_step_free_route",
                 "needs_hearing_loop",
@@ -190,6 +193,7 @@ class PartySizeForm(forms.Form):
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.add_input(
             Submit("change", _("Change the party size"), css_class="btn-secondary")
         )

@@ -1,3 +1,5 @@
+import contextlib
+
 from django import forms
 from django.core.files.base import ContentFile
 from django.db import models
@@ -37,13 +39,14 @@ class PhotoField(models.ImageField):
         # Django reads the size of a file as soon as it is assigned, before any validation;
         # Pillow raises on a decompression bomb there. Leave the size unset instead:
         # `validate_photo` refuses the file with a message.
-        try:
+        with contextlib.suppress(Image.DecompressionBombError):
             super().update_dimension_fields(instance, force, *args, **kwargs)
-        except Image.DecompressionBombError:
-            pass
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PhotoFormField, **kwargs})
+        field = super().formfield(**{"form_class": PhotoFormField, **kwargs})
+        # The admin swaps in its own widget; keep the hint about accepted types.
+        field.widget.attrs.setdefault("accept", images.ACCEPTED_MIME_TYPES)
+        return field
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
