@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "simple_history",
     "django.contrib.sitemaps",
     "elbeday",
     "memorials",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -162,6 +164,12 @@ PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=15 * 1024 * 1
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "checkin:home"
+# Personal data of a ceremony's registrants is anonymised this many days after it ends
+# (manage.py anonymise_registrations, run daily).
+ANONYMISE_AFTER_DAYS = env.int("ANONYMISE_AFTER_DAYS", default=30)
 
 # The site's public address, for links in emails, calendar files and ticket QR codes.
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
@@ -20,6 +21,9 @@ urlpatterns += i18n_patterns(
     path("memorials/", include("memorials.urls")),
     path("", include("events.urls")),
     path("checkin/", include("events.urls_checkin")),
+    path("staff/", include("events.urls_staff")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("pages/<slug:slug>/", PageView.as_view(), name="page"),
     path("admin/", admin.site.urls),
 )

@@ -2,13 +2,24 @@ import datetime
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import Ceremony, OutgoingEmail, ProgrammeItem, Registration, SeatCategory, Series
+from . import emails, services
+from .models import (
+    Ceremony,
+    CheckIn,
+    OutgoingEmail,
+    ProgrammeItem,
+    Registration,
+    SeatCategory,
+    Series,
+)
 
 
 @admin.register(Series)
@@ -197,8 +208,70 @@ def ceremony_copy_to_next_year(ceremony):
     return copy
 
 
+class CheckedInFilter(admin.SimpleListFilter):
+    title = _("checked in")
+    parameter_name = "checked_in"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("whole party")), ("part", _("part of the party")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset.filter(checked_in__gt=0, checked_in=F("party_size"))
+        if self.value() == "part":
+            return queryset.filter(checked_in__gt=0, checked_in__lt=F("party_size"))
+        if self.value() == "no":
+            return queryset.filter(checked_in=0)
+        return queryset
+
+
+class NeedsFilter(admin.SimpleListFilter):
+    title = _("needs")
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("needs_wheelchair_space", _("wheelchair space")),
+            ("needs_step_free_route", _("step-free route")),
+            ("needs_hearing_loop", _("hearing loop")),
+            ("needs_seating", _("a seat")),
+            ("other", _("other needs")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "other":
+            return queryset.exclude(needs_note="")
+        if self.value() in dict(self.lookup_choices):
+            return queryset.filter(**{self.value(): True})
+        return queryset
+
+
+class OutgoingEmailInline(admin.TabularInline):
+    model = OutgoingEmail
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "status", "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+    ordering = ("created_at",)
+    verbose_name_plural = _("emails and their delivery")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CheckInInline(admin.TabularInline):
+    model = CheckIn
+    extra = 0
+    can_delete = False
+    fields = ("at", "people", "by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(SimpleHistoryAdmin):
     list_display = (
         "booking_code",
         "name",
@@ -206,9 +279,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         "category",
         "party_size",
         "status",
+        "checked_in",
+        "email_state",
         "created_at",
     )
-    list_filter = ("status", "ceremony", "category")
+    list_filter = ("ceremony", "category", "status", CheckedInFilter, NeedsFilter)
     search_fields = ("name", "email", "booking_code")
     list_select_related = ("ceremony", "category")
     readonly_fields = (
@@ -217,39 +292,118 @@ class RegistrationAdmin(admin.ModelAdmin):
         "status",
         "booking_code",
         "party_size",
+        "checked_in",
         "created_at",
         "confirmed_at",
         "waiting_since",
         "cancelled_at",
         "reminder_sent_at",
+        "anonymised_at",
     )
-    actions = ["cancel_registrations"]
+    inlines = [CheckInInline, OutgoingEmailInline]
+    history_list_display = ("status", "party_size", "checked_in")
+    actions = ["cancel_registrations", "promote_registrations", "resend_confirmation", "check_in"]
+
+    def get_queryset(self, request):
+        failed = OutgoingEmail.objects.filter(
+            registration=OuterRef("pk"), status=OutgoingEmail.Status.FAILED
+        )
+        queued = OutgoingEmail.objects.filter(
+            registration=OuterRef("pk"), status=OutgoingEmail.Status.QUEUED
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_failed_email=Exists(failed), has_queued_email=Exists(queued))
+        )
+
+    @admin.display(description=_("emails"))
+    def email_state(self, registration):
+        if getattr(registration, "has_failed_email", False):
+            return _("failed")
+        if getattr(registration, "has_queued_email", False):
+            return _("queued")
+        return _("sent")
 
     def has_add_permission(self, request):
         return False
 
+    def _report(self, request, done, refused):
+        for registration, message in refused:
+            self.message_user(request, f"{registration}: {message}", messages.WARNING)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d registration done.", "%(count)d registrations done.", done)
+                % {"count": done},
+            )
+
     @admin.action(description=_("Cancel (and promote the waiting list)"))
     def cancel_registrations(self, request, queryset):
-        count = 0
+        done = 0
         for registration in queryset.select_related("category"):
             if registration.is_active:
                 services.registration_cancel(registration=registration)
-                count += 1
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d registration cancelled.", "%(count)d registrations cancelled.", count
-            )
-            % {"count": count},
-        )
+                done += 1
+        self._report(request, done, [])
+
+    @admin.action(description=_("Move off the waiting list (into free seats only)"))
+    def promote_registrations(self, request, queryset):
+        done, refused = 0, []
+        for registration in queryset.order_by("waiting_since", "pk"):
+            try:
+                services.registration_promote(registration=registration)
+            except services.RegistrationError as error:
+                refused.append((registration, error.message))
+            else:
+                done += 1
+        self._report(request, done, refused)
+
+    @admin.action(description=_("Resend the confirmation email"))
+    def resend_confirmation(self, request, queryset):
+        done, refused = 0, []
+        for registration in queryset.select_related("ceremony", "category"):
+            if registration.status == Registration.Status.CONFIRMED:
+                emails.queue_registration_email(registration, "confirmation")
+                done += 1
+            else:
+                refused.append((registration, _("Only confirmed registrations have a ticket.")))
+        self._report(request, done, refused)
+
+    @admin.action(description=_("Check in the whole party"))
+    def check_in(self, request, queryset):
+        done, refused = 0, []
+        for registration in queryset:
+            remaining = registration.party_size - registration.checked_in
+            try:
+                services.checkin_record(
+                    registration=registration, people=max(remaining, 1), by=request.user
+                )
+            except services.CheckInRefused as refusal:
+                refused.append((registration, refusal.message))
+            else:
+                done += 1
+        self._report(request, done, refused)
 
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "to", "status", "attempts", "sent_at")
+    list_display = ("created_at", "kind", "to", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status", "kind")
     search_fields = ("to", "subject")
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["retry"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Send again"), permissions=["change"])
+    def retry(self, request, queryset):
+        count = queryset.exclude(status=OutgoingEmail.Status.SENT).update(
+            status=OutgoingEmail.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+            % {"count": count},
+        )

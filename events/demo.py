@@ -131,7 +131,62 @@ def load_ceremonies(now=None):
     for data in PAST:
         _past_ceremony(series, data, sources)
     _sample_ceremonies(series, next_elbe_day(now), now)
+    _checkin_rehearsal(series, now)
     return _count() - before
+
+
+def _checkin_rehearsal(series, now):
+    """A ceremony dated today with demo guests, so the gate can be tried at once."""
+    today = now.astimezone(BERLIN).date()
+    slug = f"check-in-rehearsal-{today.isoformat()}"
+    if Ceremony.objects.filter(slug=slug).exists():
+        return
+    start = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=BERLIN)
+    ceremony = Ceremony.objects.create(
+        series=series,
+        slug=slug,
+        start=start,
+        end=start + datetime.timedelta(hours=23, minutes=59),
+        dates_only=True,
+        status=Ceremony.Status.PUBLISHED,
+        is_sample=True,
+        registration_opens=now - datetime.timedelta(days=1),
+        registration_closes=start + datetime.timedelta(hours=23, minutes=59),
+        **_t(
+            "Check-in rehearsal (demo)",
+            "Einlass-Probe (Demo)",
+            "Репетиция регистрации на входе (демо)",
+            "title",
+        ),
+        **_t(
+            "A rehearsal of the check-in at the gate with demo guests; not a real ceremony.",
+            "Eine Probe des Einlasses mit Demo-Gästen; keine echte Gedenkfeier.",
+            "Репетиция регистрации на входе с демо-гостями; не настоящая церемония.",
+            "summary",
+        ),
+        **_t(*SAMPLE_NOTE, "description"),
+    )
+    category = SeatCategory.objects.create(
+        ceremony=ceremony,
+        capacity=12,
+        max_party_size=4,
+        **_t("Rehearsal guests", "Probegäste", "Гости репетиции", "name"),
+    )
+    parties = [4, 3, 2, 1, 2]
+    for number, size in enumerate(parties, start=1):
+        services.registration_create(
+            category=category,
+            name=f"Rehearsal guest {number}",
+            email=f"rehearsal-{number}@{slug}.example.org",
+            party_size=size,
+            language=["de", "en", "ru"][number % 3],
+            needs={"needs_wheelchair_space": number == 2, "needs_hearing_loop": number == 3},
+            now=now,
+        )
+    # One guest cancelled, so the gate's refusal can be tried too.
+    cancelled = ceremony.registrations.order_by("pk").last()
+    services.registration_cancel(registration=cancelled, now=now)
+    OutgoingEmail.objects.filter(registration__ceremony=ceremony).delete()
 
 
 def _past_ceremony(series, data, sources):

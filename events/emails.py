@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Emails that carry the ticket (QR code) and the calendar file.
 WITH_TICKET = {"confirmation", "promotion", "reminder", "changed", "postponed"}
-KINDS = WITH_TICKET | {"waiting_list", "cancellation", "cancelled", "booking_link"}
+KINDS = WITH_TICKET | {"waiting_list", "cancellation", "cancelled", "booking_link", "message"}
 RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
 
 
@@ -30,7 +30,9 @@ def _absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def queue_registration_email(registration, kind):
+def queue_registration_email(registration, kind, *, message=None):
+    """Queue an email of `kind` to the registrant; `message` ({"subject", "body"}) is the
+    organiser's text for kind "message"."""
     assert kind in KINDS, kind
     with translation.override(registration.language):
         context = {
@@ -43,6 +45,7 @@ def queue_registration_email(registration, kind):
             "ceremony_url": _absolute(registration.ceremony.get_absolute_url()),
             "site_url": settings.SITE_URL,
             "with_ticket": kind in WITH_TICKET and registration.status == "confirmed",
+            "custom": message or {},
         }
         subject = render_to_string("events/email/subject.txt", context).strip()
         body_text = render_to_string("events/email/body.txt", context)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from memorials.fields import PhotoField
 from memorials.images import rendition_name
@@ -380,9 +381,13 @@ class Registration(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    checked_in = models.PositiveSmallIntegerField(_("checked in"), default=0, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who created, changed, cancelled, promoted or checked in, and when.
+    history = HistoricalRecords(excluded_fields=["updated_at", "submission_key"])
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -402,6 +407,16 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(party_size__gte=1), name="registration_party_at_least_one"
             ),
+            models.CheckConstraint(
+                condition=Q(checked_in__lte=F("party_size")),
+                name="registration_checked_in_within_party",
+            ),
+        ]
+        permissions = [
+            ("checkin_registration", _("Can check guests in at the gate")),
+            ("export_registration", _("Can export registrant lists")),
+            ("message_registration", _("Can send messages to registrants")),
+            ("view_dashboard", _("Can see the organisers' dashboard")),
         ]
 
     def __str__(self):
@@ -509,3 +524,35 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.to}"
+
+
+class CheckIn(models.Model):
+    """People of a party let in at the gate; a party may arrive in several goes."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="checkins",
+        verbose_name=_("registration"),
+    )
+    people = models.PositiveSmallIntegerField(_("people"), validators=[MinValueValidator(1)])
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(people__gte=1), name="checkin_at_least_one")
+        ]
+
+    def __str__(self):
+        return f"{self.registration.booking_code_display}: {self.people}"

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import emails
-from .models import Ceremony, Registration, SeatCategory
+from .models import Ceremony, CheckIn, Registration, SeatCategory
 
 
 class RegistrationError(Exception):
@@ -223,6 +224,13 @@ def registration_change_party(
         if registration.ceremony.end < now or registration.ceremony.is_cancelled:
             raise RegistrationError(_("This ceremony can no longer be changed."), code="closed")
         _check_party_size(category, party_size)
+        if party_size < registration.checked_in:
+            raise RegistrationError(
+                _("%(count)s people of this party are already checked in.")
+                % {"count": registration.checked_in},
+                code="below_checked_in",
+                field="party_size",
+            )
         delta = party_size - registration.party_size
         if registration.status == Registration.Status.CONFIRMED and delta > category.seats_left:
             raise RegistrationError(
@@ -264,22 +272,12 @@ def category_set_capacity(*, category: SeatCategory, capacity: int, now=None) ->
 
 
 def registration_erase(*, registration: Registration, now=None) -> None:
-    """Delete a registrant's personal data at their request: cancel the registration
-    (freeing seats) and keep only the numbers (party size, category, needs counts)."""
+    """Delete a registrant's personal data at their request, at once: cancel the
+    registration (freeing the seats) and anonymise it as after a ceremony."""
     now = now or timezone.now()
     registration_cancel(registration=registration, now=now)
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        registration.name = ""
-        registration.email = f"erased-{registration.public_id.hex[:12]}@invalid"
-        registration.guest_names = ""
-        registration.needs_note = ""
-        registration.country = ""
-        registration.consent_future = False
-        registration.anonymised_at = now
-        registration.save()
-        # Queued emails (the cancellation notice included) would reveal the address.
-        registration.emails.all().delete()
+        _anonymise(Registration.objects.select_for_update().get(pk=registration.pk), now)
 
 
 def ceremony_notify_change(*, ceremony: Ceremony, kind: str) -> int:
@@ -317,4 +315,131 @@ def reminders_send(*, days_before: int = 3, now=None) -> int:
             if updated:
                 emails.queue_registration_email(registration, "reminder")
                 count += 1
+    return count
+
+
+class CheckInRefused(Exception):
+    """A ticket that must not be let in (or not for that many people); `message` says why,
+    for the volunteer at the gate."""
+
+    def __init__(self, message, *, code):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+def checkin_problem(registration: Registration, now=None):
+    """Why this ticket cannot be checked in now, or None."""
+    now = now or timezone.now()
+    ceremony = registration.ceremony
+    if registration.status == Registration.Status.CANCELLED:
+        return CheckInRefused(
+            _("This registration was cancelled. Do not admit on this ticket."), code="cancelled"
+        )
+    if registration.status == Registration.Status.WAITING:
+        return CheckInRefused(
+            _("This person is on the waiting list and has no seat."), code="waiting"
+        )
+    if ceremony.is_cancelled:
+        return CheckInRefused(_("This ceremony has been cancelled."), code="ceremony_cancelled")
+    today = now.astimezone(ceremony.tz).date()
+    first_day = ceremony.start.astimezone(ceremony.tz).date()
+    last_day = ceremony.end.astimezone(ceremony.tz).date()
+    if not first_day <= today <= last_day:
+        return CheckInRefused(
+            _("This ticket is for “%(title)s” on %(date)s, not for today.")
+            % {"title": ceremony.title, "date": date_format(first_day, "DATE_FORMAT")},
+            code="other_day",
+        )
+    return None
+
+
+def checkin_record(*, registration: Registration, people: int, by=None, now=None):
+    """Let `people` of the party in. Refused for cancelled, waiting-list and other days'
+    tickets, and beyond the party size; the registration row is locked so that two
+    volunteers scanning the same ticket at once cannot let in more than the party."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("ceremony", "category")
+            .get(pk=registration.pk)
+        )
+        if problem := checkin_problem(registration, now):
+            raise problem
+        remaining = registration.party_size - registration.checked_in
+        if remaining == 0:
+            raise CheckInRefused(_("The whole party is already checked in."), code="already")
+        if not 1 <= people <= remaining:
+            raise CheckInRefused(
+                _("Between 1 and %(remaining)s people of this party can still be checked in.")
+                % {"remaining": remaining},
+                code="too_many",
+            )
+        registration.checked_in += people
+        registration._change_reason = "check-in"
+        registration.save(update_fields=["checked_in", "updated_at"])
+        return CheckIn.objects.create(registration=registration, people=people, by=by, at=now)
+
+
+def registration_promote(*, registration: Registration, now=None) -> Registration:
+    """Move one person off the waiting list by hand, only into free seats."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        category = _lock_category(registration.category_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Registration.Status.WAITING:
+            raise RegistrationError(
+                _("This registration is not on the waiting list."), code="not_waiting"
+            )
+        if registration.party_size > category.seats_left:
+            raise RegistrationError(
+                _("Only %(free)s seats are free; this party needs %(size)s.")
+                % {"free": category.seats_left, "size": registration.party_size},
+                code="not_enough_seats",
+            )
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration._change_reason = "promoted by hand"
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        category.seats_taken += registration.party_size
+        category.save(update_fields=["seats_taken"])
+        emails.queue_registration_email(registration, "promotion")
+        return registration
+
+
+def _anonymise(registration: Registration, now) -> None:
+    """Remove the name, email and free texts from a registration, its history and its
+    emails; keep the numbers (status, party, category, needs, country, language,
+    check-ins) that the dashboard counts."""
+    from .models import OutgoingEmail
+
+    address = f"anonymised-{registration.public_id.hex[:12]}@invalid"
+    personal = {"name": "", "email": address, "guest_names": "", "needs_note": ""}
+    for field, value in personal.items():
+        setattr(registration, field, value)
+    registration.consent_future = False
+    registration.anonymised_at = now
+    registration._change_reason = "anonymised"
+    registration.save()
+    registration.history.all().update(**personal)
+    # Unsent emails are dropped; sent ones keep only their kind, state and dates.
+    registration.emails.filter(status=OutgoingEmail.Status.QUEUED).delete()
+    registration.emails.update(
+        to=address, subject="", body_text="", body_html="", attachments=[], last_error=""
+    )
+
+
+def registrations_anonymise(*, after_days: int, now=None) -> int:
+    """Anonymise the registrants of ceremonies that ended more than `after_days` ago;
+    safe to run any number of times. Returns how many were anonymised."""
+    now = now or timezone.now()
+    due = Registration.objects.filter(
+        anonymised_at__isnull=True, ceremony__end__lt=now - datetime.timedelta(days=after_days)
+    )
+    count = 0
+    for registration in due.iterator():
+        with transaction.atomic():
+            _anonymise(registration, now)
+        count += 1
     return count

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import checkin
 
 app_name = "checkin"
 
 urlpatterns = [
-    path("<str:token>/", views.checkin_ticket, name="ticket"),
+    path("", checkin.home, name="home"),
+    path("counts.json", checkin.live_counts, name="counts"),
+    path("<str:token>/", checkin.ticket, name="ticket"),
 ]

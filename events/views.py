@@ -1,15 +1,17 @@
+import json
 import uuid
 from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.contrib.syndication.views import Feed
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -53,8 +55,18 @@ class CeremonyDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         ceremony = self.object
         context["registration_state"] = ceremony.registration_state()
-        context["json_ld"] = _event_json_ld(self.request, ceremony)
+        context["json_ld"] = _script_json(_event_json_ld(self.request, ceremony))
         return context
+
+
+# As `json_script` escapes them, so that the data cannot end the <script> element.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _script_json(data):
+    """JSON to put in <script type="application/ld+json">: search engines read structured
+    data only under that type, and `json_script` always writes "application/json"."""
+    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES))
 
 
 def _event_json_ld(request, ceremony):
@@ -358,15 +370,6 @@ class CeremonyFeed(Feed):
 
     def item_pubdate(self, item):
         return item.created_at
-
-
-@permission_required("events.change_registration")
-def checkin_ticket(request, token):
-    """What the gate sees when a ticket's QR code is scanned."""
-    registration = Registration.from_token(token, salt="registration-ticket")
-    if registration is None:
-        raise Http404
-    return render(request, "events/checkin_ticket.html", {"registration": registration})
 
 
 def robots_txt(request):

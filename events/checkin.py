@@ -1,0 +1,136 @@
+"""The gate: volunteers scan a ticket's QR code (which opens `ticket`) or search a guest,
+and check the party in, in whole or in part."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q, Sum
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
+
+from . import services
+from .models import Ceremony, Registration
+from .permissions import staff_permission_required
+
+PERMISSION = "events.checkin_registration"
+
+
+def todays_ceremonies(now=None):
+    """Ceremonies taking place today in their own time zone (not cancelled)."""
+    now = now or timezone.now()
+    near = (
+        Ceremony.objects.public()
+        .exclude(status=Ceremony.Status.CANCELLED)
+        .filter(
+            start__lte=now + datetime.timedelta(days=1), end__gte=now - datetime.timedelta(days=1)
+        )
+    )
+    return [
+        ceremony
+        for ceremony in near.order_by("start")
+        if ceremony.start.astimezone(ceremony.tz).date()
+        <= now.astimezone(ceremony.tz).date()
+        <= ceremony.end.astimezone(ceremony.tz).date()
+    ]
+
+
+def counts(ceremonies):
+    """{ceremony id: (people checked in, people expected)} in one query."""
+    rows = (
+        Registration.objects.confirmed()
+        .filter(ceremony__in=ceremonies)
+        .values("ceremony")
+        .annotate(expected=Sum("party_size"), arrived=Sum("checked_in"))
+    )
+    found = {row["ceremony"]: (row["arrived"] or 0, row["expected"] or 0) for row in rows}
+    return {ceremony.pk: found.get(ceremony.pk, (0, 0)) for ceremony in ceremonies}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name or booking code"), max_length=100, required=False)
+
+
+@staff_permission_required(PERMISSION)
+def home(request):
+    ceremonies = todays_ceremonies()
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and (query := form.cleaned_data["q"].strip()):
+        code = query.replace("-", "").replace(" ", "").upper()
+        results = list(
+            Registration.objects.filter(ceremony__in=ceremonies, anonymised_at__isnull=True)
+            .filter(Q(name__icontains=query) | Q(booking_code=code))
+            .select_related("ceremony", "category")
+            .order_by("name")[:50]
+        )
+    ceremony_counts = counts(ceremonies)
+    return render(
+        request,
+        "events/checkin_home.html",
+        {
+            "ceremonies": [(c, *ceremony_counts[c.pk]) for c in ceremonies],
+            "form": form,
+            "results": results,
+        },
+    )
+
+
+@staff_permission_required(PERMISSION)
+def live_counts(request):
+    ceremonies = todays_ceremonies()
+    return JsonResponse(
+        {
+            str(pk): {"arrived": arrived, "expected": expected}
+            for pk, (arrived, expected) in counts(ceremonies).items()
+        }
+    )
+
+
+class CheckInForm(forms.Form):
+    people = forms.IntegerField(label=gettext_lazy("People to check in"), min_value=1)
+
+
+@staff_permission_required(PERMISSION)
+def ticket(request, token):
+    registration = Registration.from_token(token, salt="registration-ticket")
+    if registration is None or registration.anonymised_at:
+        raise Http404
+    remaining = registration.party_size - registration.checked_in
+    form = CheckInForm(request.POST or None, initial={"people": remaining or 1})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        people = form.cleaned_data["people"]
+        try:
+            services.checkin_record(registration=registration, people=people, by=request.user)
+        except services.CheckInRefused as refusal:
+            form.add_error("people", refusal.message)
+            status = 409
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d person checked in.", "%(count)d people checked in.", people)
+                % {"count": people},
+            )
+            return redirect(f"{request.path}?done=1")
+    registration.refresh_from_db()
+    first = registration.checkins.select_related("by").first()
+    ceremonies = todays_ceremonies()
+    arrived_expected = counts([registration.ceremony]).get(registration.ceremony.pk)
+    return render(
+        request,
+        "events/checkin_ticket.html",
+        {
+            "registration": registration,
+            "problem": services.checkin_problem(registration),
+            "remaining": registration.party_size - registration.checked_in,
+            "first_checkin": first,
+            "just_done": request.GET.get("done") == "1",
+            "form": form,
+            "is_today": registration.ceremony in ceremonies,
+            "arrived_expected": arrived_expected,
+        },
+        status=status,
+    )
