@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format migrations-check messages messages-check deploy-check clean
+.PHONY: run serve test bench lint format migrations-check messages messages-check deploy-check clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: $(VENV)/.dev
 	@# Playwright's sync API keeps an event loop running in the test thread, which makes
 	@# Django refuse database calls there; the browser tests run in a process of their own.
 	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+## bench: the benchmark (see README); BENCH_ARGS="--sizes 1 --duration 5" for a short run
+bench: $(VENV)/.dev
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

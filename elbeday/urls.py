@@ -9,11 +9,12 @@ from django.views.static import serve
 from events.views import robots_txt
 
 from .sitemaps import SITEMAPS
-from .views import HomeView, PageView
+from .views import HomeView, PageView, health
 
 urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    path("health/", health, name="health"),
 ]
 
 urlpatterns += i18n_patterns(
