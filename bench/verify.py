@@ -7,7 +7,7 @@ import django
 
 def main():
     django.setup()
-    from django.db.models import Count, F, Min, Max, Sum
+    from django.db.models import Count, F, Max, Min, Sum
 
     from bench.generate import RUSH_SLUG
     from events.models import Registration, SeatCategory
