@@ -63,7 +63,8 @@ def upcoming_overview(now=None, limit=10):
         name = country_names.get(row["country"]) or _("not given")
         by_country[row["ceremony"]].append((str(name), row["people"]))
 
-    since = (now - datetime.timedelta(days=CHART_DAYS - 1)).date()
+    # In the server's time zone, like TruncDate below (`now` is in UTC).
+    since = timezone.localdate(now) - datetime.timedelta(days=CHART_DAYS - 1)
     per_day = defaultdict(dict)
     for row in (
         Registration.objects.filter(ceremony__in=ceremonies)
@@ -75,7 +76,8 @@ def upcoming_overview(now=None, limit=10):
     ):
         per_day[row["ceremony"]][row["day"]] = row["count"]
 
-    arrivals = checkin.counts([c for c in ceremonies if c in checkin.todays_ceremonies(now)])
+    today = checkin.todays_ceremonies(now)  # once: it is a query
+    arrivals = checkin.counts([c for c in ceremonies if c in today])
 
     overview = []
     for ceremony in ceremonies:

@@ -33,9 +33,10 @@ def _site(slug):
 
 
 def next_elbe_day(now=None):
-    """The year of the next 25 April that has not yet begun."""
-    today = (now or timezone.now()).astimezone(BERLIN).date()
-    return today.year if today < datetime.date(today.year, 4, 25) else today.year + 1
+    """The year of the next 25 April whose sample registration (closing at 18:00 the day
+    before) is still open."""
+    local = (now or timezone.now()).astimezone(BERLIN)
+    return local.year if local < _local(local.year, 4, 24, 18, 0) else local.year + 1
 
 
 PAST = [

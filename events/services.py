@@ -428,6 +428,14 @@ def _anonymise(registration: Registration, now) -> None:
     registration.emails.update(
         to=address, subject="", body_text="", body_html="", attachments=[], last_error=""
     )
+    # The admin's log names the registration it changed ("ABCD-EFGH Anna Schmidt").
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Registration),
+        object_id=str(registration.pk),
+    ).update(object_repr=str(registration)[:200])
 
 
 def registrations_anonymise(*, after_days: int, now=None) -> int:

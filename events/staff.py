@@ -206,6 +206,8 @@ class MessageForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for code, _name in settings.LANGUAGES:
+            if self.has_error(f"subject_{code}") or self.has_error(f"body_{code}"):
+                continue  # already told ("This field is required.")
             if bool(cleaned.get(f"subject_{code}")) != bool(cleaned.get(f"body_{code}")):
                 self.add_error(f"body_{code}", _("Give both a subject and a message, or neither."))
         return cleaned

@@ -1,8 +1,8 @@
 import datetime
 
 import factory
-from django.utils import timezone
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from memorials.models import HistoryNote, MemorialSite, Photo, SiteDate, Source
 from tests.images import image_bytes
@@ -113,3 +113,54 @@ class SeatCategoryFactory(factory.django.DjangoModelFactory):
     name_ru = "Все желающие"
     capacity = 10
     max_party_size = 4
+
+
+class ProgrammeItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.ProgrammeItem"
+
+    ceremony = factory.SubFactory(CeremonyFactory)
+    starts_at = factory.LazyAttribute(lambda o: o.ceremony.start)
+    title_en = factory.Sequence(lambda n: f"Speech {n}")
+    title_de = factory.Sequence(lambda n: f"Rede {n}")
+    title_ru = factory.Sequence(lambda n: f"Речь {n}")
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """Registers through `events.services.registration_create`, as the form does: the seat
+    counter stays right, the party is confirmed or waits, and its email is queued."""
+
+    class Meta:
+        model = "events.Registration"
+
+    category = factory.SubFactory(SeatCategoryFactory)
+    name = factory.Sequence(lambda n: f"Guest {n}")
+    email = factory.Sequence(lambda n: f"guest{n}@example.org")
+    party_size = 1
+    language = "en"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from events import services
+
+        return services.registration_create(**kwargs).registration
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with the password "password"; `groups` takes role names, e.g.
+    `UserFactory(is_staff=True, groups=["Organisers"])`."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("password")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Group
+
+        if create and extracted:
+            self.groups.set([Group.objects.get(name=name) for name in extracted])

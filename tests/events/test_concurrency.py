@@ -32,7 +32,7 @@ def _register_all(category, party_sizes):
                 party_size=size,
                 language="de",
             )
-        except Exception as error:  # noqa: BLE001 - every error is a test failure
+        except Exception as error:  # every error is a test failure
             errors.append(repr(error))
         finally:
             connection.close()

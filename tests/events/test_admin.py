@@ -1,0 +1,406 @@
+import datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.utils import timezone
+
+from events.models import Ceremony, OutgoingEmail, Registration
+from tests.factories import (
+    CeremonyFactory,
+    ProgrammeItemFactory,
+    RegistrationFactory,
+    SeatCategoryFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADMIN = "/en/admin/events"
+
+
+class FormData(HTMLParser):
+    """What a browser would post from the page's main form, unchanged: the values of its
+    inputs, ticked boxes, selected options and text areas."""
+
+    def __init__(self, content, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.data = []
+        self._in_form = False
+        self._select = None
+        self._select_options = []
+        self._textarea = None
+        self.feed(content.decode())
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value if value is not None else "" for name, value in attrs}
+        if tag == "form":
+            self._in_form = attrs.get("id") == self.form_id
+        if not self._in_form or "__prefix__" in attrs.get("name", ""):
+            return
+        if tag == "input" and "name" in attrs:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data.append((attrs["name"], attrs.get("value", "on")))
+            elif kind not in ("submit", "button", "reset", "file", "image"):
+                self.data.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "select" and "name" in attrs:
+            self._select = (attrs["name"], "multiple" in attrs)
+            self._select_options = []
+        elif tag == "option" and self._select:
+            self._select_options.append((attrs.get("value", ""), "selected" in attrs))
+        elif tag == "textarea" and "name" in attrs:
+            self._textarea = [attrs["name"], ""]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select" and self._select:
+            name, multiple = self._select
+            chosen = [value for value, selected in self._select_options if selected]
+            if not chosen and not multiple and self._select_options:
+                chosen = [self._select_options[0][0]]
+            self.data.extend((name, value) for value in chosen)
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            name, text = self._textarea
+            # A browser drops the line break that follows <textarea>.
+            self.data.append((name, text.removeprefix("\n")))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def as_post(self, **changes):
+        """The data for the test client: lists for repeated names, with `changes`."""
+        post = {}
+        for name, value in self.data:
+            post.setdefault(name, []).append(value)
+        post.update({name: [value] for name, value in changes.items()})
+        return post
+
+
+def make_ceremony(**kwargs):
+    """A ceremony a month ahead at a whole minute, as staff enter times in the admin."""
+    start = (timezone.now() + datetime.timedelta(days=30)).replace(second=0, microsecond=0)
+    return CeremonyFactory(start=start, end=start + datetime.timedelta(hours=2), **kwargs)
+
+
+def change_form_data(client, ceremony):
+    response = client.get(f"{ADMIN}/ceremony/{ceremony.pk}/change/")
+    assert response.status_code == 200
+    return FormData(response.content, "ceremony_form")
+
+
+def category_index(data, category):
+    """The inline form number of `category` in the posted data."""
+    for name, values in data.items():
+        if name.startswith("categories-") and name.endswith("-id") and values == [str(category.pk)]:
+            return int(name.split("-")[1])
+    raise AssertionError(f"no inline form for {category}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{ADMIN}/ceremony/",
+        f"{ADMIN}/registration/",
+        f"{ADMIN}/outgoingemail/",
+        f"{ADMIN}/series/",
+        f"{ADMIN}/ceremony/add/",
+    ],
+)
+def test_admin_pages_open(admin_client, url):
+    RegistrationFactory()
+
+    assert admin_client.get(url).status_code == 200
+
+
+def test_admin_ceremony_changelist_lists_every_ceremony(admin_client):
+    published = CeremonyFactory(title_en="Published")
+    draft = CeremonyFactory(title_en="Draft", status="draft")
+
+    response = admin_client.get(f"{ADMIN}/ceremony/")
+
+    assert set(response.context["cl"].result_list) == {published, draft}
+
+
+def test_admin_registration_changelist_lists_the_bookings(admin_client):
+    category = SeatCategoryFactory(capacity=1)
+    RegistrationFactory(category=category, name="Anna")
+    waiting = RegistrationFactory(category=category, name="Ben")
+
+    response = admin_client.get(f"{ADMIN}/registration/", {"status": "waiting"})
+
+    assert list(response.context["cl"].result_list) == [waiting]
+
+
+def test_admin_email_changelist_lists_the_outbox(admin_client):
+    RegistrationFactory(email="anna@example.org")
+
+    response = admin_client.get(f"{ADMIN}/outgoingemail/")
+
+    assert [(email.to, email.kind) for email in response.context["cl"].result_list] == [
+        ("anna@example.org", "confirmation")
+    ]
+
+
+def test_admin_ceremony_change_form_shows_the_inlines(admin_client):
+    ceremony = CeremonyFactory()
+    ProgrammeItemFactory(ceremony=ceremony, title_en="Speeches")
+    category = SeatCategoryFactory(ceremony=ceremony, name_en="Public", capacity=5)
+    RegistrationFactory(category=category, party_size=2)
+
+    response = admin_client.get(f"{ADMIN}/ceremony/{ceremony.pk}/change/")
+
+    programme, categories = response.context["inline_admin_formsets"]
+    assert [form.instance.title_en for form in programme.formset.forms] == ["Speeches"]
+    assert [
+        (form.instance.name_en, form.instance.capacity, form.instance.seats_taken)
+        for form in categories.formset.forms
+    ] == [("Public", 5, 2)]
+
+
+def test_admin_saving_the_form_unchanged_changes_nothing(admin_client):
+    ceremony = make_ceremony()
+    ceremony.sources.set([SourceFactory()])
+    category = SeatCategoryFactory(ceremony=ceremony, capacity=2)
+    RegistrationFactory(category=category, party_size=2)
+    OutgoingEmail.objects.all().delete()
+
+    data = change_form_data(admin_client, ceremony).as_post(_save="Save")
+    response = admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data)
+
+    assert response.status_code == 302
+    category.refresh_from_db()
+    assert (category.capacity, category.seats_taken) == (2, 2)
+    assert list(ceremony.sources.all()) == list(Ceremony.objects.get().sources.all())
+    assert list(OutgoingEmail.objects.all()) == []
+
+
+def test_admin_raising_a_capacity_promotes_the_waiting_list(admin_client):
+    ceremony = make_ceremony()
+    category = SeatCategoryFactory(ceremony=ceremony, capacity=2)
+    other = SeatCategoryFactory(ceremony=ceremony, name_en="Press", capacity=1)
+    RegistrationFactory(category=category, name="Seated", party_size=2)
+    first = RegistrationFactory(category=category, name="First", email="first@example.org")
+    second = RegistrationFactory(category=category, name="Second", email="second@example.org")
+    third = RegistrationFactory(category=category, name="Third", email="third@example.org")
+    OutgoingEmail.objects.all().delete()
+
+    data = change_form_data(admin_client, ceremony).as_post(_save="Save")
+    index = category_index(data, category)
+    data[f"categories-{index}-capacity"] = ["4"]
+    response = admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data, follow=True)
+
+    assert response.status_code == 200
+    assert [str(message) for message in response.context["messages"]] == [
+        "2 registrations were moved off the waiting list.",
+        f'The ceremony “<a href="{ADMIN}/ceremony/{ceremony.pk}/change/">{ceremony}</a>” '
+        "was changed successfully.",
+    ]
+    for registration in (first, second, third):
+        registration.refresh_from_db()
+    assert [r.status for r in (first, second, third)] == ["confirmed", "confirmed", "waiting"]
+    category.refresh_from_db()
+    other.refresh_from_db()
+    assert (category.capacity, category.seats_taken) == (4, 4)
+    assert (other.capacity, other.seats_taken) == (1, 0)
+    assert sorted(OutgoingEmail.objects.values_list("to", "kind")) == [
+        ("first@example.org", "promotion"),
+        ("second@example.org", "promotion"),
+    ]
+
+
+def test_admin_lowering_a_capacity_below_the_confirmed_seats_is_refused(admin_client):
+    ceremony = make_ceremony()
+    category = SeatCategoryFactory(ceremony=ceremony, name_en="Public", capacity=5)
+    RegistrationFactory(category=category, party_size=3)
+
+    data = change_form_data(admin_client, ceremony).as_post(_save="Save")
+    data[f"categories-{category_index(data, category)}-capacity"] = ["2"]
+    response = admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data, follow=True)
+
+    assert "Public: 3 seats are already confirmed; cancel registrations first." in [
+        str(message) for message in response.context["messages"]
+    ]
+    category.refresh_from_db()
+    assert (category.capacity, category.seats_taken) == (5, 3)
+
+
+def test_admin_cancelling_a_ceremony_tells_every_registrant(admin_client):
+    ceremony = make_ceremony()
+    category = SeatCategoryFactory(ceremony=ceremony, capacity=1)
+    RegistrationFactory(category=category, email="anna@example.org", language="de")
+    RegistrationFactory(category=category, email="ben@example.org", language="ru")
+    gone = RegistrationFactory(category=category, email="gone@example.org")
+    Registration.objects.filter(pk=gone.pk).update(status="cancelled")
+    OutgoingEmail.objects.all().delete()
+
+    data = change_form_data(admin_client, ceremony).as_post(
+        _save="Save", status="cancelled", status_note_en="The meadow is flooded."
+    )
+    response = admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data, follow=True)
+
+    assert "2 registrants will be notified of the change." in [
+        str(message) for message in response.context["messages"]
+    ]
+    assert Ceremony.objects.get().status == "cancelled"
+    assert sorted(OutgoingEmail.objects.values_list("to", "kind", "language")) == [
+        ("anna@example.org", "cancelled", "de"),
+        ("ben@example.org", "cancelled", "ru"),
+    ]
+
+
+def test_admin_moving_a_ceremony_tells_every_registrant(admin_client):
+    ceremony = make_ceremony()
+    category = SeatCategoryFactory(ceremony=ceremony)
+    RegistrationFactory(category=category, email="anna@example.org")
+    OutgoingEmail.objects.all().delete()
+    data = change_form_data(admin_client, ceremony).as_post(_save="Save")
+    data["start_1"] = ["06:15:00"]
+
+    admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data)
+
+    assert list(OutgoingEmail.objects.values_list("to", "kind")) == [
+        ("anna@example.org", "changed")
+    ]
+
+
+def test_admin_copy_to_next_year_makes_a_draft_without_registrations(admin_client):
+    year = timezone.now().year + 1
+    start = datetime.datetime(year, 4, 25, 8, 0, tzinfo=datetime.UTC)
+    opens = datetime.datetime(year - 1, 1, 10, 9, 0, tzinfo=datetime.UTC)
+    ceremony = CeremonyFactory(
+        title_en=f"Wreath-laying {year}",
+        slug=f"wreath-laying-{year}",
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+        registration_opens=opens,
+        registration_closes=start - datetime.timedelta(days=1),
+    )
+    ceremony.sources.set([SourceFactory()])
+    ProgrammeItemFactory(ceremony=ceremony, title_en="Wreaths", starts_at=start)
+    ProgrammeItemFactory(
+        ceremony=ceremony, title_en="Welcome", starts_at=start - datetime.timedelta(minutes=30)
+    )
+    category = SeatCategoryFactory(
+        ceremony=ceremony, name_en="Veterans", capacity=30, invitation_code="V"
+    )
+    RegistrationFactory(category=category, name="Anna", party_size=2, invitation_code="V")
+
+    response = admin_client.post(
+        f"{ADMIN}/ceremony/",
+        {"action": "copy_to_next_year", "_selected_action": [str(ceremony.pk)]},
+    )
+
+    copy = Ceremony.objects.exclude(pk=ceremony.pk).get()
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"{ADMIN}/ceremony/{copy.pk}/change/",
+    )
+    next_start = start.replace(year=year + 1)
+    assert (
+        copy.title_en,
+        copy.slug,
+        copy.status,
+        copy.start,
+        copy.end,
+        copy.registration_opens,
+        copy.registration_closes,
+    ) == (
+        f"Wreath-laying {year}",
+        f"wreath-laying-{year + 1}",
+        "draft",
+        next_start,
+        next_start + datetime.timedelta(hours=2),
+        opens.replace(year=year),
+        next_start - datetime.timedelta(days=1),
+    )
+    assert list(copy.programme.values_list("title_en", "starts_at")) == [
+        ("Welcome", next_start - datetime.timedelta(minutes=30)),
+        ("Wreaths", next_start),
+    ]
+    assert list(
+        copy.categories.values_list("name_en", "capacity", "seats_taken", "invitation_code")
+    ) == [("Veterans", 30, 0, "V")]
+    assert list(copy.registrations.all()) == []
+    assert list(ceremony.registrations.values_list("name", flat=True)) == ["Anna"]
+    category.refresh_from_db()
+    assert (category.ceremony, category.seats_taken) == (ceremony, 2)
+
+
+def test_admin_copying_twice_gives_each_copy_its_own_address(admin_client):
+    start = datetime.datetime(2027, 4, 25, 10, 0, tzinfo=datetime.UTC)
+    ceremony = CeremonyFactory(
+        slug="oath-2027", start=start, registration_opens=None, registration_closes=None
+    )
+
+    for _ in range(2):
+        admin_client.post(
+            f"{ADMIN}/ceremony/",
+            {"action": "copy_to_next_year", "_selected_action": [str(ceremony.pk)]},
+        )
+
+    assert sorted(Ceremony.objects.values_list("slug", flat=True)) == [
+        "oath-2027",
+        "oath-2028",
+        "oath-2028-2",
+    ]
+
+
+def test_admin_cancel_action_promotes_the_waiting_list(admin_client):
+    category = SeatCategoryFactory(capacity=2)
+    seated = RegistrationFactory(category=category, name="Seated", party_size=2)
+    RegistrationFactory(category=category, name="First", email="first@example.org")
+    RegistrationFactory(category=category, name="Second", email="second@example.org")
+    OutgoingEmail.objects.all().delete()
+
+    response = admin_client.post(
+        f"{ADMIN}/registration/",
+        {"action": "cancel_registrations", "_selected_action": [str(seated.pk)]},
+        follow=True,
+    )
+
+    assert [str(message) for message in response.context["messages"]] == ["1 registration done."]
+    assert list(Registration.objects.order_by("pk").values_list("name", "status")) == [
+        ("Seated", "cancelled"),
+        ("First", "confirmed"),
+        ("Second", "confirmed"),
+    ]
+    assert sorted(OutgoingEmail.objects.values_list("to", "kind")) == [
+        ("first@example.org", "promotion"),
+        (seated.email, "cancellation"),
+        ("second@example.org", "promotion"),
+    ]
+    category.refresh_from_db()
+    assert category.seats_taken == 2
+
+
+def test_admin_cancel_action_skips_cancelled_registrations(admin_client):
+    category = SeatCategoryFactory()
+    active = RegistrationFactory(category=category)
+    cancelled = RegistrationFactory(category=category)
+    admin_client.post(
+        f"{ADMIN}/registration/",
+        {"action": "cancel_registrations", "_selected_action": [str(cancelled.pk)]},
+        follow=True,
+    )
+
+    response = admin_client.post(
+        f"{ADMIN}/registration/",
+        {"action": "cancel_registrations", "_selected_action": [str(active.pk), str(cancelled.pk)]},
+        follow=True,
+    )
+
+    assert [str(message) for message in response.context["messages"]] == ["1 registration done."]
+    category.refresh_from_db()
+    assert category.seats_taken == 0
+
+
+def test_admin_cannot_add_registrations_or_emails(admin_client):
+    assert admin_client.get(f"{ADMIN}/registration/add/").status_code == 403
+    assert admin_client.get(f"{ADMIN}/outgoingemail/add/").status_code == 403
