@@ -8,24 +8,25 @@ from django.views.static import serve
 
 from events.views import robots_txt
 
+from .cache import cached_public_page
 from .sitemaps import SITEMAPS
 from .views import HomeView, PageView, health
 
 urlpatterns = [
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("health/", health, name="health"),
 ]
 
 urlpatterns += i18n_patterns(
-    path("", HomeView.as_view(), name="home"),
+    path("", cached_public_page(HomeView.as_view()), name="home"),
     path("memorials/", include("memorials.urls")),
     path("", include("events.urls")),
     path("checkin/", include("events.urls_checkin")),
     path("staff/", include("events.urls_staff")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("pages/<slug:slug>/", PageView.as_view(), name="page"),
+    path("pages/<slug:slug>/", cached_public_page(PageView.as_view()), name="page"),
     path("admin/", admin.site.urls),
 )
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -333,7 +334,7 @@ class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmed")
         WAITING = "waiting", _("on the waiting list")
-        CANCELLED = "cancelled", _("cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("registration", "cancelled")
 
     ceremony = models.ForeignKey(
         Ceremony,
@@ -348,7 +349,11 @@ class Registration(models.Model):
         verbose_name=_("seat category"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
+    name = models.CharField(
+        pgettext_lazy("person", "name"),
+        max_length=200,
+        validators=[validate_no_control_characters],
+    )
     email = models.EmailField(_("email"))
     party_size = models.PositiveSmallIntegerField(
         _("party size"), validators=[MinValueValidator(1)]

@@ -1,16 +1,18 @@
 from django.urls import path
 
+from elbeday.cache import cached_public_page
+
 from . import views
 
 app_name = "events"
 
 urlpatterns = [
-    path("ceremonies/", views.CeremonyListView.as_view(), name="list"),
-    path("ceremonies/calendar.ics", views.calendar_feed, name="calendar"),
-    path("ceremonies/feed/", views.CeremonyFeed(), name="feed"),
-    path("ceremonies/<slug:slug>/", views.CeremonyDetailView.as_view(), name="detail"),
+    path("ceremonies/", cached_public_page(views.CeremonyListView.as_view()), name="list"),
+    path("ceremonies/calendar.ics", cached_public_page(views.calendar_feed), name="calendar"),
+    path("ceremonies/feed/", cached_public_page(views.CeremonyFeed()), name="feed"),
+    path("ceremonies/<slug:slug>/", cached_public_page(views.CeremonyDetailView.as_view()), name="detail"),
     path("ceremonies/<slug:slug>/register/", views.register, name="register"),
-    path("ceremonies/<slug:slug>/calendar.ics", views.ceremony_ics, name="ceremony_ics"),
+    path("ceremonies/<slug:slug>/calendar.ics", cached_public_page(views.ceremony_ics), name="ceremony_ics"),
     path("registrations/<str:token>/", views.manage, name="manage"),
     path("registrations/<str:token>/party/", views.change_party, name="change_party"),
     path("registrations/<str:token>/cancel/", views.cancel, name="cancel"),

@@ -223,6 +223,15 @@ class MemorialSite(models.Model):
         return self.latitude is not None and self.longitude is not None
 
     @property
+    def coordinates(self):
+        """'51.56, 13.01': latitude and longitude without trailing zeros."""
+        if not self.has_location:
+            return ""
+        return ", ".join(
+            format(value.normalize(), "f") for value in (self.latitude, self.longitude)
+        )
+
+    @property
     def is_approximate(self):
         return self.location_precision in (self.Precision.STREET, self.Precision.TOWN)
 

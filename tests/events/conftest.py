@@ -5,27 +5,9 @@ from pathlib import Path
 
 import polib
 import pytest
-from django.core.cache import cache
-from django.utils import translation
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent.parent / "locale"
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Each test starts in English: a request through the test client leaves its language
-    active in the thread, which would otherwise leak into the next test."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The rate limits count in the cache: every test starts with fresh counters."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class Element:
