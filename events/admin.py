@@ -328,6 +328,14 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_search_results(self, request, queryset, search_term):
+        """Booking codes are shown as ABCD-EFGH and stored as ABCDEFGH."""
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        code = search_term.strip().replace("-", "").upper()
+        if len(code) == 8:
+            queryset |= self.model.objects.filter(booking_code=code)
+        return queryset, duplicates
+
     def _report(self, request, done, refused):
         for registration, message in refused:
             self.message_user(request, f"{registration}: {message}", messages.WARNING)

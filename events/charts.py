@@ -14,6 +14,7 @@ class Bar:
 
 @dataclass
 class BarChart:
+    id: str  # unique on the page: names the chart's SVG pattern
     title: str
     series: list  # names of the value series, e.g. ["registered", "arrived"]
     bars: list
@@ -31,10 +32,12 @@ class BarChart:
         return [(bar.label, bar.values) for bar in self.bars]
 
 
-def bar_chart(title, items, *, series=("",), width=640, height=240):
+def bar_chart(chart_id, title, items, *, series=("",), width=640, height=240):
     """`items` is a list of (label, [value per series]). Returns a BarChart whose bars
     carry the rectangles to draw (x, y, width, height, value, series index)."""
-    chart = BarChart(title=title, series=list(series), bars=[], width=width, height=height)
+    chart = BarChart(
+        id=chart_id, title=title, series=list(series), bars=[], width=width, height=height
+    )
     if not items:
         return chart
     top = max((max(values) for _label, values in items), default=0) or 1

@@ -98,6 +98,7 @@ def upcoming_overview(now=None, limit=10):
                 "languages": sorted(languages[ceremony.pk], key=lambda pair: -pair[1]),
                 "countries": sorted(by_country[ceremony.pk], key=lambda pair: -pair[1])[:10],
                 "per_day_chart": charts.bar_chart(
+                    f"days-{ceremony.pk}",
                     _("Registrations per day, last %(days)s days") % {"days": CHART_DAYS},
                     [(day.strftime("%d.%m."), [counts.get(day, 0)]) for day in days],
                     series=[_("registrations")],
@@ -124,6 +125,7 @@ def attendance_by_year():
         )
     return [
         charts.bar_chart(
+            f"years-{series.pk}",
             _("%(series)s: attendance year by year") % {"series": series.name},
             by_series[series.pk],
             series=[_("registered"), _("checked in")],

@@ -50,22 +50,18 @@ def queue_registration_email(registration, kind, *, message=None):
         subject = render_to_string("events/email/subject.txt", context).strip()
         body_text = render_to_string("events/email/body.txt", context)
         body_html = render_to_string("events/email/body.html", context)
+        # The files are made when the email is sent, not here: queueing happens while
+        # the seat category is locked, and drawing a QR code takes longer than the rest.
         attachments = []
         if context["with_ticket"]:
-            attachments.append(
-                {
-                    "filename": "ceremony.ics",
-                    "mimetype": "text/calendar",
-                    "content": base64.b64encode(calendar.registration_ics(registration)).decode(),
-                }
-            )
-            attachments.append(
+            attachments = [
+                {"filename": "ceremony.ics", "mimetype": "text/calendar", "make": "calendar"},
                 {
                     "filename": f"ticket-{registration.booking_code}.png",
                     "mimetype": "image/png",
-                    "content": base64.b64encode(tickets.qr_png(registration)).decode(),
-                }
-            )
+                    "make": "ticket_qr",
+                },
+            ]
     return OutgoingEmail.objects.create(
         registration=registration,
         kind=kind,
@@ -76,6 +72,14 @@ def queue_registration_email(registration, kind, *, message=None):
         body_html=body_html,
         attachments=attachments,
     )
+
+
+def _attachment_content(email, attachment):
+    if "content" in attachment:
+        return base64.b64decode(attachment["content"])
+    if attachment["make"] == "calendar":
+        return calendar.registration_ics(email.registration)
+    return tickets.qr_png(email.registration)
 
 
 def deliver(email: OutgoingEmail):
@@ -89,9 +93,7 @@ def deliver(email: OutgoingEmail):
         message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:
         message.attach(
-            attachment["filename"],
-            base64.b64decode(attachment["content"]),
-            attachment["mimetype"],
+            attachment["filename"], _attachment_content(email, attachment), attachment["mimetype"]
         )
     message.send(fail_silently=False)
 
@@ -103,7 +105,8 @@ def send_due(*, limit=100, now=None) -> tuple[int, int]:
     with transaction.atomic():
         # Workers running side by side each take different emails.
         due = list(
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("registration__ceremony", "registration__category")
             .filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")[:limit]
         )

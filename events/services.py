@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import emails
 from .models import Ceremony, CheckIn, Registration, SeatCategory
@@ -92,6 +93,29 @@ def registration_create(
         earlier = Registration.objects.filter(submission_key=submission_key).first()
         if earlier:
             return RegistrationResult(earlier, created=False)
+    registration = Registration(
+        ceremony_id=category.ceremony_id,
+        category=category,
+        status=Registration.Status.CONFIRMED,
+        name=name,
+        email=email,
+        party_size=party_size,
+        guest_names=guest_names,
+        country=country,
+        language=language,
+        consent_privacy_at=now,
+        consent_future=consent_future,
+        submission_key=submission_key,
+        **(needs or {}),
+    )
+    # The input is checked before the seats are locked; only the seat decision and the
+    # writes happen under the lock.
+    _check_party_size(category, party_size)
+    registration.full_clean(
+        exclude=["category", "ceremony", "booking_code"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     try:
         with transaction.atomic():
             category = _lock_category(category.pk)
@@ -117,22 +141,8 @@ def registration_create(
                     code="duplicate_email",
                     field="email",
                 )
-            registration = Registration(
-                ceremony=ceremony,
-                category=category,
-                name=name,
-                email=email,
-                party_size=party_size,
-                guest_names=guest_names,
-                country=country,
-                language=language,
-                consent_privacy_at=now,
-                consent_future=consent_future,
-                submission_key=submission_key,
-                **(needs or {}),
-            )
+            registration.category = category
             if category.seats_left >= party_size:
-                registration.status = Registration.Status.CONFIRMED
                 registration.confirmed_at = now
                 category.seats_taken += party_size
                 category.save(update_fields=["seats_taken"])
@@ -145,7 +155,6 @@ def registration_create(
                 raise RegistrationError(
                     _("This category is fully booked."), code="full", field="category"
                 )
-            registration.full_clean(exclude=["category", "ceremony", "booking_code"])
             registration.save()
             emails.queue_registration_email(registration, kind)
     except IntegrityError:
@@ -234,7 +243,11 @@ def registration_change_party(
         delta = party_size - registration.party_size
         if registration.status == Registration.Status.CONFIRMED and delta > category.seats_left:
             raise RegistrationError(
-                _("Only %(free)s more seats are free, so your party can have at most %(max)s.")
+                ngettext(
+                    "Only %(free)s more seat is free, so your party can have at most %(max)s.",
+                    "Only %(free)s more seats are free, so your party can have at most %(max)s.",
+                    category.seats_left,
+                )
                 % {
                     "free": category.seats_left,
                     "max": registration.party_size + category.seats_left,
@@ -394,7 +407,11 @@ def registration_promote(*, registration: Registration, now=None) -> Registratio
             )
         if registration.party_size > category.seats_left:
             raise RegistrationError(
-                _("Only %(free)s seats are free; this party needs %(size)s.")
+                ngettext(
+                    "Only %(free)s seat is free; this party needs %(size)s.",
+                    "Only %(free)s seats are free; this party needs %(size)s.",
+                    category.seats_left,
+                )
                 % {"free": category.seats_left, "size": registration.party_size},
                 code="not_enough_seats",
             )

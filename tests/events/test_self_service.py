@@ -231,7 +231,9 @@ def test_party_beyond_the_free_seats_is_refused_with_a_message(client, page, tra
         "party_size": [
             translated(
                 language,
-                "Only %(free)s more seats are free, so your party can have at most %(max)s.",
+                "Only %(free)s more seat is free, so your party can have at most %(max)s.",
+                plural="Only %(free)s more seats are free, so your party can have at most %(max)s.",
+                n=1,
             )
             % {"free": 1, "max": 3}
         ]

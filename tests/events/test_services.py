@@ -367,7 +367,7 @@ def test_party_cannot_grow_beyond_the_free_seats():
     assert (error.code, error.field, str(error.message)) == (
         "not_enough_seats",
         "party_size",
-        "Only 1 more seats are free, so your party can have at most 3.",
+        "Only 1 more seat is free, so your party can have at most 3.",
     )
     refresh(registration)
     assert registration.party_size == 2

@@ -1,0 +1,173 @@
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from events import services
+from tests.factories import RegistrationFactory, SeatCategoryFactory
+from tests.staff.helpers import ceremony_today, logged_in, page
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = ["party_size", "name", "booking_code", "category", "checked_in", "country", "needs"]
+HEADER = [
+    "People",
+    "Name",
+    "Booking code",
+    "Seat category",
+    "Checked in",
+    "Country",
+    "Accessibility needs",
+]
+
+
+@pytest.fixture
+def registrants():
+    """Confirmed, waiting, cancelled and checked-in registrants of today's ceremony."""
+    ceremony = ceremony_today(slug="torgau-today")
+    public = SeatCategoryFactory(ceremony=ceremony, name_en="Public", capacity=6)
+    veterans = SeatCategoryFactory(ceremony=ceremony, name_en="Veterans", capacity=4, position=1)
+    people = {
+        "Сильвашко Александр": RegistrationFactory(
+            category=public, name="Сильвашко Александр", party_size=2, country="RU"
+        ),
+        "Jürgen Müßig": RegistrationFactory(
+            category=public,
+            name="Jürgen Müßig",
+            party_size=3,
+            country="DE",
+            needs={"needs_wheelchair_space": True, "needs_note": "Comes with a guide dog"},
+        ),
+        "Ольга": RegistrationFactory(category=public, name="Ольга", party_size=2),
+        "Anna Schmidt": RegistrationFactory(category=public, name="Anna Schmidt", country="AT"),
+        "Brian O'Neill": RegistrationFactory(
+            category=veterans,
+            name="Brian O'Neill",
+            party_size=2,
+            country="US",
+            needs={"needs_hearing_loop": True, "needs_seating": True},
+        ),
+        "Zoë Adams": RegistrationFactory(category=veterans, name="Zoë Adams", party_size=4),
+        "Carl Weiß": RegistrationFactory(category=veterans, name="Carl Weiß"),
+    }
+    services.registration_cancel(registration=people["Carl Weiß"])
+    services.checkin_record(registration=people["Jürgen Müßig"], people=3)
+    services.checkin_record(registration=people["Сильвашко Александр"], people=1)
+    for registration in people.values():
+        registration.refresh_from_db()
+    return people
+
+
+def expected_rows(registrants, names):
+    rows = {
+        "Anna Schmidt": [1, "Public", 0, "Austria", ""],
+        "Brian O'Neill": [2, "Veterans", 0, "United States of America", "hearing loop, a seat"],
+        "Jürgen Müßig": [3, "Public", 3, "Germany", "wheelchair space"],
+        "Zoë Adams": [4, "Veterans", 0, "", ""],
+        "Ольга": [2, "Public", 0, "", ""],
+        "Сильвашко Александр": [2, "Public", 1, "Russia", ""],
+    }
+    return [
+        [
+            rows[name][0],
+            name,
+            registrants[name].booking_code,
+            rows[name][1],
+            rows[name][2],
+            rows[name][3],
+            rows[name][4],
+        ]
+        for name in names
+    ]
+
+
+WHICH = {
+    "confirmed": ["Anna Schmidt", "Brian O'Neill", "Jürgen Müßig", "Сильвашко Александр"],
+    "waiting": ["Zoë Adams", "Ольга"],
+    "checked_in": ["Jürgen Müßig", "Сильвашко Александр"],
+}
+
+
+def download(organiser, which, file_format):
+    return logged_in(organiser).get(
+        "/en/staff/ceremonies/torgau-today/export/",
+        {"which": which, "columns": COLUMNS, "file_format": file_format},
+    )
+
+
+@pytest.mark.parametrize("which", WHICH)
+def test_export_csv_has_the_chosen_registrants_and_columns(organiser, registrants, which):
+    response = download(organiser, which, "csv")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="torgau-today-{which}.csv"'
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").removeprefix("\ufeff"))))
+    expected = [[str(value) for value in row] for row in expected_rows(registrants, WHICH[which])]
+    assert rows == [HEADER, *expected]
+
+
+@pytest.mark.parametrize("which", WHICH)
+def test_export_xlsx_has_the_chosen_registrants_and_columns(organiser, registrants, which):
+    response = download(organiser, which, "xlsx")
+
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response["Content-Disposition"] == f'attachment; filename="torgau-today-{which}.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    expected = [
+        [None if value == "" else value for value in row]
+        for row in expected_rows(registrants, WHICH[which])
+    ]
+    assert sheet.title == "Registrants"
+    assert rows == [HEADER, *expected]
+
+
+def test_export_other_columns_in_the_order_chosen(organiser, registrants):
+    response = logged_in(organiser).get(
+        "/en/staff/ceremonies/torgau-today/export/",
+        {"which": "waiting", "columns": ["status", "name", "language"], "file_format": "csv"},
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [
+        ["Status", "Name", "Language"],
+        ["on the waiting list", "Zoë Adams", "English"],
+        ["on the waiting list", "Ольга", "English"],
+    ]
+
+
+def test_export_form_without_a_choice_offers_the_form(organiser, registrants):
+    response = logged_in(organiser).get("/en/staff/ceremonies/torgau-today/export/")
+
+    shown = page(response)
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert [
+        box.attrs["value"]
+        for box in shown.find_all("input", name="columns")
+        if "checked" in box.attrs
+    ] == ["name", "category", "party_size", "needs"]
+
+
+def test_guest_list_lists_confirmed_guests_by_name_with_party_and_needs(organiser, registrants):
+    response = logged_in(organiser).get("/en/staff/ceremonies/torgau-today/guest-list/")
+
+    shown = page(response)
+    code = {name: registration.booking_code_display for name, registration in registrants.items()}
+    assert shown.table(shown.find("table", "guest-list")) == [
+        ["Anna Schmidt", "1", "Public", "", code["Anna Schmidt"], "☐"],
+        ["Brian O'Neill", "2", "Veterans", "hearing loop, a seat", code["Brian O'Neill"], "☐"],
+        [
+            "Jürgen Müßig",
+            "3",
+            "Public",
+            "wheelchair space; Comes with a guide dog",
+            code["Jürgen Müßig"],
+            "☐",
+        ],
+        ["Сильвашко Александр", "2", "Public", "", code["Сильвашко Александр"], "☐"],
+    ]
+    assert shown.find("caption").text == "4 confirmed registrations, sorted by name"
