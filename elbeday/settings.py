@@ -117,9 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One cache shared by all workers: Redis in production (redis://127.0.0.1:6379/1); by
 # default a file cache, which every worker on this machine shares.
 CACHES = {
-    "default": env.cache_url(
-        "CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}"
-    )
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}")
 }
 
 EMAIL_CONFIG = env.email_url(
