@@ -11,6 +11,8 @@ class I18nSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+    # Items per sitemap page (each listed in every language); /sitemap.xml is the index.
+    limit = 1000
 
 
 class StaticSitemap(I18nSitemap):

@@ -165,6 +165,7 @@ def test_draft_is_invisible_everywhere(client):
             "/en/ceremonies/calendar.ics",
             "/en/ceremonies/feed/",
             "/sitemap.xml",
+            "/sitemap-ceremonies.xml",
             "/en/",
         )
     }
@@ -554,16 +555,24 @@ def test_sitemap_lists_memorials_and_ceremonies_in_three_languages(client):
     ceremony = ceremony_on(days_from_now(10))
     ceremony_on(days_from_now(5), status="draft")
 
-    response = client.get("/sitemap.xml")
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    urls = [
+        url
+        for section in sections
+        for url in ET.fromstring(client.get(section.removeprefix("http://testserver")).content)
+    ]
 
-    urlset = ET.fromstring(response.content)
+    assert sorted(sections) == [
+        f"http://testserver/sitemap-{name}.xml" for name in ("ceremonies", "memorials", "pages")
+    ]
     entries = {
         url.findtext(f"{SITEMAP}loc"): {
             link.attrib["hreflang"]: link.attrib["href"]
             for link in url.findall(f"{XHTML}link")
             if link.attrib["rel"] == "alternate"
         }
-        for url in urlset.findall(f"{SITEMAP}url")
+        for url in urls
     }
     for path in (f"/memorials/{site.slug}/", f"/ceremonies/{ceremony.slug}/"):
         alternates = {language: f"http://testserver/{language}{path}" for language in LANGUAGES} | {
