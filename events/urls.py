@@ -11,6 +11,11 @@ urlpatterns = [
     path("ceremonies/calendar.ics", cached_public_page(views.calendar_feed), name="calendar"),
     path("ceremonies/feed/", cached_public_page(views.CeremonyFeed()), name="feed"),
     path(
+        "ceremonies/archive/<int:year>/",
+        cached_public_page(views.CeremonyYearView.as_view()),
+        name="year",
+    ),
+    path(
         "ceremonies/<slug:slug>/",
         cached_public_page(views.CeremonyDetailView.as_view()),
         name="detail",

@@ -28,8 +28,12 @@ def public_ceremonies():
 
 
 class CeremonyListView(ListView):
+    """Upcoming ceremonies, then the archive: the latest years in full and older years as
+    links, so the page stays small however many years there are."""
+
     template_name = "events/ceremony_list.html"
     context_object_name = "upcoming"
+    recent_years = 5
 
     def get_queryset(self):
         return public_ceremonies().upcoming()
@@ -37,11 +41,31 @@ class CeremonyListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         past = public_ceremonies().past()
-        context["archive"] = [
-            (year, list(ceremonies))
-            for year, ceremonies in groupby(past, key=lambda c: c.start.astimezone(c.tz).year)
-        ]
+        years = [day.year for day in past.dates("start", "year", order="DESC")]
+        recent = past.filter(start__year__in=years[: self.recent_years])
+        context["archive"] = _by_year(recent)
+        context["older_years"] = years[self.recent_years :]
         return context
+
+
+def _by_year(ceremonies):
+    return [
+        (year, list(group))
+        for year, group in groupby(ceremonies, key=lambda c: c.start.astimezone(c.tz).year)
+    ]
+
+
+class CeremonyYearView(ListView):
+    template_name = "events/ceremony_archive_year.html"
+    context_object_name = "ceremonies"
+
+    def get_queryset(self):
+        return public_ceremonies().past().filter(start__year=self.kwargs["year"])
+
+    def get_context_data(self, **kwargs):
+        if not self.object_list:
+            raise Http404
+        return super().get_context_data(year=self.kwargs["year"], **kwargs)
 
 
 class CeremonyDetailView(DetailView):

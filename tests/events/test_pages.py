@@ -632,7 +632,7 @@ def test_missing_page_is_not_found(client):
 
 # Query counts: the pages must not make a query per registration, programme item,
 # category or past ceremony. Each bound holds for a small and a large ceremony.
-LIST_QUERIES = 2
+LIST_QUERIES = 3  # upcoming, the archive years, the latest years' ceremonies
 DETAIL_QUERIES = 4
 
 
@@ -679,3 +679,29 @@ def test_ceremony_detail_queries_do_not_grow(client, django_assert_max_num_queri
         response = client.get(f"/en/ceremonies/{ceremony.slug}/")
 
     assert response.status_code == 200
+
+
+def test_older_years_are_links_to_their_own_archive_page(client, page):
+    for year in range(2015, 2023):
+        past(year, title_en=f"Elbe Day {year}")
+
+    listing = page(client.get("/en/ceremonies/"))
+
+    assert [year for year, _lines in archive(listing)] == [
+        "2022",
+        "2021",
+        "2020",
+        "2019",
+        "2018",
+        "Earlier years",
+    ]
+    older = [
+        link.attrs["href"] for link in listing.find_all("a") if "/archive/" in link.attrs["href"]
+    ]
+    assert older == [f"/en/ceremonies/archive/{year}/" for year in (2017, 2016, 2015)]
+    year_page = page(client.get("/en/ceremonies/archive/2016/"))
+    assert year_page.texts("h1") == ["Ceremonies in 2016"]
+    assert [a.text for a in year_page.find_all("a") if "/ceremonies/" in a.attrs["href"]][-1] == (
+        "Elbe Day 2016"
+    )
+    assert client.get("/en/ceremonies/archive/1900/").status_code == 404
