@@ -31,8 +31,33 @@ def _absolute(path):
 
 
 def queue_registration_email(registration, kind, *, message=None):
-    """Queue an email of `kind` to the registrant; `message` ({"subject", "body"}) is the
-    organiser's text for kind "message"."""
+    """Queue an email of `kind` to the registrant, in the caller's transaction.
+
+    It is written (in the registrant's language) when the worker sends it, which keeps
+    the registration itself quick; an organiser's `message` ({"subject", "body"}) is
+    written at once, as the organiser previewed it.
+    """
+    assert kind in KINDS, kind
+    if kind == "message":
+        return OutgoingEmail.objects.create(
+            **render_registration_email(registration, kind, message=message)
+        )
+    return OutgoingEmail.objects.create(
+        registration=registration, kind=kind, to=registration.email, language=registration.language
+    )
+
+
+def ensure_written(email: OutgoingEmail):
+    """Fill in the subject, texts and attachments of a queued email that has none yet."""
+    if email.subject or email.registration is None:
+        return
+    for field, value in render_registration_email(email.registration, email.kind).items():
+        setattr(email, field, value)
+
+
+def render_registration_email(registration, kind, *, message=None):
+    """The fields of the OutgoingEmail for this registration and kind, in the
+    registrant's language."""
     assert kind in KINDS, kind
     with translation.override(registration.language):
         context = {
@@ -62,16 +87,16 @@ def queue_registration_email(registration, kind, *, message=None):
                     "make": "ticket_qr",
                 },
             ]
-    return OutgoingEmail.objects.create(
-        registration=registration,
-        kind=kind,
-        to=registration.email,
-        language=registration.language,
-        subject=" ".join(subject.split())[:300],
-        body_text=body_text,
-        body_html=body_html,
-        attachments=attachments,
-    )
+    return {
+        "registration": registration,
+        "kind": kind,
+        "to": registration.email,
+        "language": registration.language,
+        "subject": " ".join(subject.split())[:300],
+        "body_text": body_text,
+        "body_html": body_html,
+        "attachments": attachments,
+    }
 
 
 def _attachment_content(email, attachment):
@@ -83,6 +108,7 @@ def _attachment_content(email, attachment):
 
 
 def deliver(email: OutgoingEmail):
+    ensure_written(email)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -131,6 +157,16 @@ def send_due(*, limit=100, now=None) -> tuple[int, int]:
                 email.sent_at = timezone.now()
                 email.last_error = ""
             email.save(
-                update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+                update_fields=[
+                    "attempts",
+                    "status",
+                    "sent_at",
+                    "last_error",
+                    "next_attempt_at",
+                    "subject",
+                    "body_text",
+                    "body_html",
+                    "attachments",
+                ]
             )
     return sent, failed

@@ -1,8 +1,11 @@
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +14,13 @@ from django_countries.fields import LazyTypedChoiceField
 
 from .models import Registration
 from .validators import validate_no_control_characters
+
+
+@functools.cache
+def _country_choices(language):
+    """The sorted, translated country list, built once per language (not per request)."""
+    with translation.override(language):
+        return [("", "—"), *((code, str(name)) for code, name in countries)]
 
 
 class RegistrationForm(forms.Form):
@@ -86,7 +96,7 @@ class RegistrationForm(forms.Form):
             self.fields["category"].initial = str(categories[0].pk)
         if not any(category.needs_invitation for category in categories):
             del self.fields["invitation_code"]
-        self.fields["country"].choices = [("", "—"), *countries]
+        self.fields["country"].choices = _country_choices(get_language())
         self.fields["language"].initial = get_language()
         self.fields["consent_privacy"].label = format_html(
             _(

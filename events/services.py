@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -108,8 +109,17 @@ def registration_create(
         submission_key=submission_key,
         **(needs or {}),
     )
-    # The input is checked before the seats are locked; only the seat decision and the
-    # writes happen under the lock.
+    # Everything that can be checked or prepared is done before the seats are locked, so
+    # that the lock is held only for the seat decision and the writes; the database's
+    # unique constraint still catches a duplicate registered in between.
+    ceremony = registration.ceremony = category.ceremony
+    _check_registration_open(ceremony, now)
+    if category.invitation_code and invitation_code.strip() != category.invitation_code:
+        raise RegistrationError(
+            _("This invitation code is not valid for this category."),
+            code="invitation_code",
+            field="invitation_code",
+        )
     _check_party_size(category, party_size)
     registration.full_clean(
         exclude=["category", "ceremony", "booking_code"],
@@ -118,34 +128,14 @@ def registration_create(
     )
     try:
         with transaction.atomic():
-            category = _lock_category(category.pk)
-            ceremony = category.ceremony
-            _check_registration_open(ceremony, now)
-            if category.invitation_code and invitation_code.strip() != category.invitation_code:
-                raise RegistrationError(
-                    _("This invitation code is not valid for this category."),
-                    code="invitation_code",
-                    field="invitation_code",
-                )
-            _check_party_size(category, party_size)
-            if (
-                Registration.objects.active()
-                .filter(ceremony=ceremony, email__iexact=email)
-                .exists()
-            ):
-                raise RegistrationError(
-                    _(
-                        "This email address is already registered for this ceremony. "
-                        "The booking link is in the confirmation email."
-                    ),
-                    code="duplicate_email",
-                    field="email",
-                )
-            registration.category = category
-            if category.seats_left >= party_size:
+            # One statement takes the seats if they are free. It locks the quota row until
+            # the transaction ends (PostgreSQL re-checks the condition after waiting for a
+            # concurrent holder; SQLite's IMMEDIATE transaction already holds the lock).
+            took_seats = SeatCategory.objects.filter(
+                pk=category.pk, seats_taken__lte=F("capacity") - party_size
+            ).update(seats_taken=F("seats_taken") + party_size)
+            if took_seats:
                 registration.confirmed_at = now
-                category.seats_taken += party_size
-                category.save(update_fields=["seats_taken"])
                 kind = "confirmation"
             elif category.has_waiting_list:
                 registration.status = Registration.Status.WAITING
@@ -155,16 +145,21 @@ def registration_create(
                 raise RegistrationError(
                     _("This category is fully booked."), code="full", field="category"
                 )
+            # A second active registration for the email fails here, on the database's
+            # unique constraint, and the seats are given back with the rollback.
             registration.save()
             emails.queue_registration_email(registration, kind)
     except IntegrityError:
-        # A concurrent identical submission, or the same email a moment earlier.
+        # A concurrent identical submission, or the email is registered already.
         if submission_key:
             earlier = Registration.objects.filter(submission_key=submission_key).first()
             if earlier:
                 return RegistrationResult(earlier, created=False)
         raise RegistrationError(
-            _("This email address is already registered for this ceremony."),
+            _(
+                "This email address is already registered for this ceremony. "
+                "The booking link is in the confirmation email."
+            ),
             code="duplicate_email",
             field="email",
         ) from None

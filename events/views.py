@@ -141,7 +141,8 @@ def _email_limited(request, email):
 
 
 def register(request, slug):
-    ceremony = get_object_or_404(public_ceremonies(), slug=slug)
+    # Only what the form needs: the memorial site's long texts stay in the database.
+    ceremony = get_object_or_404(Ceremony.objects.public(), slug=slug)
     categories = list(ceremony.categories.all())
     state = ceremony.registration_state()
     if state != "open" or not categories:

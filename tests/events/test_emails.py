@@ -116,7 +116,10 @@ def send_outbox():
 
 
 def queued(registration, kind):
-    return OutgoingEmail.objects.get(registration=registration, kind=kind)
+    """The queued email as the worker writes it just before sending."""
+    email = OutgoingEmail.objects.get(registration=registration, kind=kind)
+    emails.ensure_written(email)
+    return email
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
