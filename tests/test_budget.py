@@ -42,7 +42,7 @@ def _data(size):
         PhotoFactory(site=site)
     HistoryNoteFactory.create_batch(size)
     category = SeatCategoryFactory(ceremony=CeremonyFactory(venue_site=sites[0]), capacity=500)
-    for number in range(size):
+    for _number in range(size):
         ProgrammeItemFactory(ceremony=category.ceremony)
         RegistrationFactory(category=category, party_size=1)
     return {"ceremony": category.ceremony.slug, "site": sites[0].slug}
