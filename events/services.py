@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from elbeday.cache import bump_content_version
+
 from . import emails
 from .models import Ceremony, CheckIn, Registration, SeatCategory
 
@@ -137,6 +139,8 @@ def registration_create(
             if took_seats:
                 registration.confirmed_at = now
                 kind = "confirmation"
+                # A queryset update sends no save signal: clear the cached pages here.
+                transaction.on_commit(bump_content_version)
             elif category.has_waiting_list:
                 registration.status = Registration.Status.WAITING
                 registration.waiting_since = now

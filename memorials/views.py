@@ -32,6 +32,10 @@ class MemorialListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
+        # 1 2 … 9 10 11 … 249 250: the links stay few however many pages there are.
+        context["elided_page_range"] = context["paginator"].get_elided_page_range(
+            context["page_obj"].number, on_each_side=2, on_ends=1
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
         context["filter_query"] = query.urlencode()

@@ -75,3 +75,23 @@ def test_public_pages_weigh_at_most_60_kb_compressed(client):
     assert {path: weight <= MAX_BYTES for path, weight in weights.items()} == dict.fromkeys(
         weights, True
     ), weights
+
+
+@pytest.mark.django_db
+def test_pages_are_sent_compressed_to_browsers_that_accept_it(client):
+    MemorialSiteFactory.create_batch(3)
+
+    response = client.get("/en/memorials/", HTTP_ACCEPT_ENCODING="gzip, br")
+
+    assert response["Content-Encoding"] == "gzip"
+    assert b"<h1>Memorial sites</h1>" in gzip.decompress(response.content)
+
+
+@pytest.mark.django_db
+def test_memorial_list_links_only_a_few_pages_however_many_there_are(client):
+    MemorialSiteFactory.create_batch(12 * 30)
+
+    html = client.get("/en/memorials/?page=15").content.decode()
+
+    pages = re.findall(r'href="\?page=(\d+)"', html)
+    assert pages == ["14", "1", "13", "14", "15", "16", "17", "30", "16"]

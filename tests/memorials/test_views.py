@@ -1,5 +1,4 @@
 import json
-from html.parser import HTMLParser
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,67 +14,12 @@ from tests.factories import (
     SiteDateFactory,
     SourceFactory,
 )
+from tests.html import Page
 from tests.images import image_bytes
 
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["en", "de", "ru"]
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-class Element:
-    def __init__(self, tag, attrs):
-        self.tag = tag
-        self.attrs = dict(attrs)
-        self.parts = []
-
-    @property
-    def text(self):
-        return " ".join("".join(self.parts).split())
-
-
-class Page(HTMLParser):
-    """Every element of a page with its attributes and its text, in document order."""
-
-    def __init__(self, content):
-        super().__init__(convert_charrefs=True)
-        self.elements = []
-        self._open = []
-        self.feed(content.decode())
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, attrs)
-        self.elements.append(element)
-        if tag not in VOID_TAGS:
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index].tag == tag:
-                del self._open[index:]
-                return
-
-    def handle_data(self, data):
-        for element in self._open:
-            element.parts.append(data)
-
-    def find_all(self, tag, **attrs):
-        """Elements of `tag` whose attributes include `attrs` (class_ for class)."""
-        wanted = {key.rstrip("_"): value for key, value in attrs.items()}
-        return [
-            element
-            for element in self.elements
-            if element.tag == tag
-            and all(element.attrs.get(key) == value for key, value in wanted.items())
-        ]
-
-    def texts(self, tag, **attrs):
-        return [element.text for element in self.find_all(tag, **attrs)]
-
-    def find(self, tag, **attrs):
-        (element,) = self.find_all(tag, **attrs)
-        return element
 
 
 def get_page(client, url, **extra):
