@@ -12,6 +12,7 @@ in bench/results/. Everything it started is stopped at the end, also on failure 
 
 import argparse
 import datetime
+import gzip
 import http.cookiejar
 import json
 import os
@@ -282,15 +283,15 @@ def _weight(url):
     def fetch(address):
         request = urllib.request.Request(address, headers={"Accept-Encoding": "br, gzip"})
         with urllib.request.urlopen(request) as response:
-            return response.read()
+            return response.read(), response.headers.get("Content-Encoding", "")
 
-    body = fetch(url)
+    body, encoding = fetch(url)
     total = len(body)
-    if b"<html" in body[:200]:
-        text = body.decode(errors="replace")
-        base = url.split("/", 3)[:3]
+    text = (gzip.decompress(body) if encoding == "gzip" else body).decode(errors="replace")
+    if "<html" in text[:300]:
+        base = "/".join(url.split("/", 3)[:3])
         for asset in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', text):
-            total += len(fetch("/".join(base) + asset))
+            total += len(fetch(base + asset)[0])
     return {"bytes": total}
 
 
