@@ -22,7 +22,7 @@ run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_admin
+	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/en/admin/
 	@echo "Emails are sent by the outbox worker; in development they are printed here."
 	$(PY) manage.py send_outbox --loop & worker=$$!; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); status=$$?; \

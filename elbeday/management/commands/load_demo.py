@@ -22,3 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo content: {created} new objects." if created else "Demo content: up to date."
         )
+        self.stdout.write(
+            "Try the gate: log in as the admin and open /en/checkin/ for today's demo "
+            "'Check-in rehearsal', or open a rehearsal ticket's QR code link."
+        )
