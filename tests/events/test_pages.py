@@ -705,3 +705,19 @@ def test_older_years_are_links_to_their_own_archive_page(client, page):
         "Elbe Day 2016"
     )
     assert client.get("/en/ceremonies/archive/1900/").status_code == 404
+
+
+def test_ceremony_photo_is_shown_with_its_resized_versions(client, page):
+    from django.core.files.base import ContentFile
+
+    from tests.images import image_bytes
+
+    ceremony = ceremony_on(days_from_now(10), photo_alt_text_en="The monument at dusk")
+    ceremony.photo = ContentFile(image_bytes(size=(1000, 600)), name="dusk.jpg")
+    ceremony.save()
+
+    [img] = page(client.get(f"/en/ceremonies/{ceremony.slug}/")).find_all("img")
+
+    assert img.attrs["alt"] == "The monument at dusk"
+    assert img.attrs["loading"] == "lazy"
+    assert [part.split()[1] for part in img.attrs["srcset"].split(", ")] == ["320w", "640w", "1000w"]
