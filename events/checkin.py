@@ -124,7 +124,6 @@ def ticket(request, token):
             return redirect(f"{request.path}?done=1")
     registration.refresh_from_db()
     first = registration.checkins.select_related("by").first()
-    ceremonies = todays_ceremonies()
     arrived_expected = counts([registration.ceremony]).get(registration.ceremony.pk)
     return render(
         request,
@@ -136,7 +135,6 @@ def ticket(request, token):
             "first_checkin": first,
             "just_done": request.GET.get("done") == "1",
             "form": form,
-            "is_today": registration.ceremony in ceremonies,
             "arrived_expected": arrived_expected,
         },
         status=status,

@@ -5,7 +5,6 @@ in `OutgoingEmail` within the caller's transaction; `send_due` (run by the
 `send_outbox` command) delivers what is due and retries failures with a growing pause.
 """
 
-import base64
 import datetime
 import logging
 
@@ -100,8 +99,6 @@ def render_registration_email(registration, kind, *, message=None):
 
 
 def _attachment_content(email, attachment):
-    if "content" in attachment:
-        return base64.b64decode(attachment["content"])
     if attachment["make"] == "calendar":
         return calendar.registration_ics(email.registration)
     return tickets.qr_png(email.registration)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from memorials import images
 from memorials.fields import PhotoField
-from memorials.images import rendition_name
 from memorials.models import MemorialSite
 
 from .validators import validate_language_codes, validate_no_control_characters
@@ -222,10 +222,7 @@ class Ceremony(models.Model):
 
     @property
     def photo_srcset(self):
-        return ", ".join(
-            f"{self.photo.storage.url(rendition_name(self.photo.name, w))} {w}w"
-            for w in self.photo_renditions
-        )
+        return images.srcset(self.photo, self.photo_renditions)
 
 
 class ProgrammeItem(models.Model):

@@ -214,20 +214,30 @@ def _registration_or_404(token):
     return registration
 
 
-def manage(request, token):
-    registration = _registration_or_404(token)
-    context = {
+def _manage_context(registration, token, party_form, **extra):
+    return {
         "registration": registration,
         "ceremony": registration.ceremony,
-        "is_new": request.GET.get("new") == "1",
         "token": token,
-        "party_form": PartySizeForm(registration=registration),
+        "party_form": party_form,
         "can_change": registration.is_active
         and not registration.ceremony.is_cancelled
         and registration.ceremony.end > timezone.now(),
+        "qr_svg": tickets.qr_svg(registration)
+        if registration.status == Registration.Status.CONFIRMED
+        else "",
+        **extra,
     }
-    if registration.status == Registration.Status.CONFIRMED:
-        context["qr_svg"] = tickets.qr_svg(registration)
+
+
+def manage(request, token):
+    registration = _registration_or_404(token)
+    context = _manage_context(
+        registration,
+        token,
+        PartySizeForm(registration=registration),
+        is_new=request.GET.get("new") == "1",
+    )
     return render(request, "events/registration_manage.html", context)
 
 
@@ -247,21 +257,9 @@ def change_party(request, token):
         else:
             messages.success(request, _("Your booking has been changed."))
             return redirect(registration.get_manage_url())
-    return render(
-        request,
-        "events/registration_manage.html",
-        {
-            "registration": registration,
-            "ceremony": registration.ceremony,
-            "token": token,
-            "party_form": form,
-            "can_change": True,
-            "qr_svg": tickets.qr_svg(registration)
-            if registration.status == Registration.Status.CONFIRMED
-            else "",
-        },
-        status=400,
-    )
+    # The form stays on the page so that its error can be read.
+    context = _manage_context(registration, token, form, can_change=True)
+    return render(request, "events/registration_manage.html", context, status=400)
 
 
 @require_POST

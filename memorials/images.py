@@ -116,6 +116,11 @@ def rendition_name(name, width):
     return str(path.parent / "renditions" / f"{path.stem}-{width}w.webp")
 
 
+def srcset(file, widths):
+    """The `srcset` of a stored photo's renditions."""
+    return ", ".join(f"{file.storage.url(rendition_name(file.name, w))} {w}w" for w in widths)
+
+
 def make_renditions(storage, name, data):
     """Save WebP versions of the photo at the standard widths; return the widths made.
 

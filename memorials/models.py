@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from . import images
 from .fields import PhotoField
 from .images import rendition_name
 
@@ -364,7 +365,7 @@ class Photo(models.Model):
 
     @property
     def srcset(self):
-        return ", ".join(f"{self.rendition_url(w)} {w}w" for w in self.renditions)
+        return images.srcset(self.image, self.renditions)
 
     @property
     def src(self):
