@@ -116,8 +116,6 @@ def _event_json_ld(request, ceremony):
         },
         "organizer": {"@type": "Organization", "name": ceremony.series.name},
     }
-    if ceremony.registration_opens:
-        data["isAccessibleForFree"] = True
     return data
 
 

@@ -393,7 +393,6 @@ def test_detail_has_structured_data_for_search_engines(client, page, april_cerem
             "@type": "Organization",
             "name": getattr(april_ceremony.series, f"name_{language}"),
         },
-        "isAccessibleForFree": True,
     }
 
 
