@@ -17,15 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from events.models import (
-    BOOKING_CODE_ALPHABET,
-    Ceremony,
-    ProgrammeItem,
-    Registration,
-    SeatCategory,
-    Series,
-)
+from events.models import Ceremony, ProgrammeItem, SeatCategory, Series
 from memorials.models import MemorialSite, Photo, SiteDate, Source
+from registrations.models import BOOKING_CODE_ALPHABET, Registration
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 SITES_PER_SCALE = 300
@@ -146,6 +140,7 @@ def _ceremonies(series, scale, sites, now, progress):
                     summary_en="Speeches and wreaths.",
                     start=start,
                     end=start + datetime.timedelta(hours=2),
+                    year=year,  # bulk_create skips Ceremony.save(), which sets it
                     status="published",
                     venue_site=sites[(year * per_year + number) % len(sites)],
                     registration_opens=start - datetime.timedelta(days=120),

@@ -10,7 +10,8 @@ def main():
     from django.db.models import Count, F, Max, Min, Sum
 
     from bench.generate import RUSH_SLUG
-    from events.models import Registration, SeatCategory
+    from events.models import SeatCategory
+    from registrations.models import Registration
 
     rush = Registration.objects.filter(ceremony__slug=RUSH_SLUG)
     counts = dict(rush.values_list("status").annotate(n=Count("pk")))

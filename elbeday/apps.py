@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 
 
 class ElbedayConfig(AppConfig):
@@ -7,19 +7,6 @@ class ElbedayConfig(AppConfig):
 
     def ready(self):
         from .cache import connect_invalidation
+        from .models import Page
 
-        connect_invalidation(
-            apps.get_model(label)
-            for label in (
-                "memorials.MemorialSite",
-                "memorials.Photo",
-                "memorials.SiteDate",
-                "memorials.Source",
-                "memorials.HistoryNote",
-                "events.Series",
-                "events.Ceremony",
-                "events.ProgrammeItem",
-                "events.SeatCategory",
-                "elbeday.Page",
-            )
-        )
+        connect_invalidation([Page])

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "elbeday",
     "memorials",
     "events",
+    "registrations",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -166,7 +168,7 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Photo uploads: refused beyond these limits (see memorials.fields).
+# Photo uploads: refused beyond these limits (see elbeday.fields).
 PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

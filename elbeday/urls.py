@@ -6,11 +6,14 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from events.views import robots_txt
+from events.sitemaps import CeremonySitemap
+from memorials.sitemaps import MemorialSitemap
 
 from .cache import cached_public_page
-from .sitemaps import SITEMAPS
-from .views import HomeView, PageView, health
+from .sitemaps import StaticSitemap
+from .views import HomeView, PageView, health, robots_txt
+
+SITEMAPS = {"pages": StaticSitemap, "memorials": MemorialSitemap, "ceremonies": CeremonySitemap}
 
 urlpatterns = [
     path("sitemap.xml", cached_public_page(sitemaps.index), {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -28,8 +31,9 @@ urlpatterns += i18n_patterns(
     path("", cached_public_page(HomeView.as_view()), name="home"),
     path("memorials/", include("memorials.urls")),
     path("", include("events.urls")),
-    path("checkin/", include("events.urls_checkin")),
-    path("staff/", include("events.urls_staff")),
+    path("", include("registrations.urls")),
+    path("checkin/", include("staff.checkin_urls")),
+    path("staff/", include("staff.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("pages/<slug:slug>/", cached_public_page(PageView.as_view()), name="page"),
@@ -37,7 +41,7 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.SERVE_MEDIA:
-    # Uploaded photos are re-encoded images (see memorials.fields), safe to serve as files.
+    # Uploaded photos are re-encoded images (see elbeday.fields), safe to serve as files.
     urlpatterns += [
         re_path(
             rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpResponse
 from django.views.generic import DetailView, TemplateView
 
@@ -36,3 +37,14 @@ def health(request):
     """A few bytes through the full middleware stack, without the database: the
     framework's own ceiling that the benchmark compares every page with."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: /{code}/admin/" for code, _name in settings.LANGUAGES),
+        *(f"Disallow: /{code}/registrations/" for code, _name in settings.LANGUAGES),
+        *(f"Disallow: /{code}/checkin/" for code, _name in settings.LANGUAGES),
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -3,7 +3,6 @@
 import datetime
 
 from django.conf import settings
-from django.utils import translation
 from icalendar import Calendar, Event
 
 from .models import Ceremony
@@ -52,8 +51,3 @@ def _event(ceremony):
 
 def ceremony_ics(ceremony):
     return ceremonies_ics([ceremony], name=ceremony.title)
-
-
-def registration_ics(registration):
-    with translation.override(registration.language):
-        return ceremony_ics(registration.ceremony)

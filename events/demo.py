@@ -2,8 +2,8 @@
 
 Past ceremonies state only what the project's fact sheet says, with its sources (dates
 without times, as the sheet gives no times). The coming ceremonies are a sample programme,
-marked as such on every page, dated on the next 25 April, with a few demo registrations
-(one category full, two parties waiting) so that every state can be tried.
+marked as such on every page, dated on the next 25 April; a check-in rehearsal is dated
+today. Their demo guests come from `registrations.demo`.
 """
 
 import datetime
@@ -14,8 +14,7 @@ from django.utils import timezone
 from memorials.demo import demo_sources
 from memorials.models import MemorialSite
 
-from . import services
-from .models import Ceremony, OutgoingEmail, ProgrammeItem, Registration, SeatCategory, Series
+from .models import Ceremony, ProgrammeItem, SeatCategory, Series
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
@@ -136,10 +135,19 @@ def load_ceremonies(now=None):
     return _count() - before
 
 
+def rehearsal_slug(now):
+    return f"check-in-rehearsal-{now.astimezone(BERLIN).date().isoformat()}"
+
+
+def sample_slugs(year):
+    """The sample ceremonies that get demo guests."""
+    return {"wreath": f"wreath-laying-torgau-{year}", "strehla": f"commemoration-strehla-{year}"}
+
+
 def _checkin_rehearsal(series, now):
-    """A ceremony dated today with demo guests, so the gate can be tried at once."""
+    """A ceremony dated today, so the gate can be tried at once."""
     today = now.astimezone(BERLIN).date()
-    slug = f"check-in-rehearsal-{today.isoformat()}"
+    slug = rehearsal_slug(now)
     if Ceremony.objects.filter(slug=slug).exists():
         return
     start = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=BERLIN)
@@ -167,27 +175,12 @@ def _checkin_rehearsal(series, now):
         ),
         **_t(*SAMPLE_NOTE, "description"),
     )
-    category = SeatCategory.objects.create(
+    SeatCategory.objects.create(
         ceremony=ceremony,
         capacity=12,
         max_party_size=4,
         **_t("Rehearsal guests", "Probegäste", "Гости репетиции", "name"),
     )
-    parties = [4, 3, 2, 1, 2]
-    for number, size in enumerate(parties, start=1):
-        services.registration_create(
-            category=category,
-            name=f"Rehearsal guest {number}",
-            email=f"rehearsal-{number}@{slug}.example.org",
-            party_size=size,
-            language=["de", "en", "ru"][number % 3],
-            needs={"needs_wheelchair_space": number == 2, "needs_hearing_loop": number == 3},
-            now=now,
-        )
-    # One guest cancelled, so the gate's refusal can be tried too.
-    cancelled = ceremony.registrations.order_by("pk").last()
-    services.registration_cancel(registration=cancelled, now=now)
-    OutgoingEmail.objects.filter(registration__ceremony=ceremony).delete()
 
 
 def _past_ceremony(series, data, sources):
@@ -216,9 +209,10 @@ def _sample_ceremonies(series, year, now):
     denkmal = _site("denkmal-der-begegnung-torgau")
     relief = _site("relief-denkmal-der-begegnung-strehla")
 
-    wreath = _sample(
+    slugs = sample_slugs(year)
+    _sample(
         series,
-        slug=f"wreath-laying-torgau-{year}",
+        slug=slugs["wreath"],
         title=(
             "Wreath-laying at the Denkmal der Begegnung",
             "Kranzniederlegung am Denkmal der Begegnung",
@@ -282,9 +276,9 @@ def _sample_ceremonies(series, year, now):
         ],
         categories=[(("Public", "Öffentlichkeit", "Все желающие"), 200, 6, True, "")],
     )
-    strehla = _sample(
+    _sample(
         series,
-        slug=f"commemoration-strehla-{year}",
+        slug=slugs["strehla"],
         title=(
             "Commemoration at the relief in Strehla",
             "Gedenken am Relief in Strehla",
@@ -308,13 +302,6 @@ def _sample_ceremonies(series, year, now):
         ],
         categories=[(("Public", "Öffentlichkeit", "Все желающие"), 8, 4, True, "")],
     )
-    if wreath:
-        _demo_registrations(wreath, [("Veterans and families", 2), ("Public", 3), ("Public", 1)])
-    if strehla:
-        # Fills the 8 seats and puts two parties on the waiting list.
-        _demo_registrations(
-            strehla, [("Public", 3), ("Public", 3), ("Public", 2), ("Public", 2), ("Public", 1)]
-        )
 
 
 def _sample(
@@ -372,24 +359,5 @@ def _sample(
     return ceremony
 
 
-def _demo_registrations(ceremony, parties):
-    categories = {category.name_en: category for category in ceremony.categories.all()}
-    languages = ["de", "en", "ru"]
-    for number, (category_name, size) in enumerate(parties, start=1):
-        services.registration_create(
-            category=categories[category_name],
-            name=f"Demo guest {number}",
-            email=f"demo-guest-{number}@{ceremony.slug}.example.org",
-            party_size=size,
-            language=languages[number % 3],
-            guest_names="\n".join(f"Demo guest {number}.{i}" for i in range(2, size + 1)),
-        )
-    # Demo people have no inbox: drop their queued emails instead of printing them.
-    OutgoingEmail.objects.filter(registration__ceremony=ceremony).delete()
-
-
 def _count():
-    return sum(
-        model.objects.count()
-        for model in (Series, Ceremony, ProgrammeItem, SeatCategory, Registration)
-    )
+    return sum(model.objects.count() for model in (Series, Ceremony, ProgrammeItem, SeatCategory))

@@ -1,27 +1,21 @@
-import secrets
-import uuid
 import zoneinfo
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
-from memorials import images
-from memorials.fields import PhotoField
+from elbeday import images
+from elbeday.fields import PhotoField
 from memorials.models import MemorialSite
 
-from .validators import validate_language_codes, validate_no_control_characters
+from .validators import validate_language_codes
 
 
 def validate_time_zone(value):
@@ -66,6 +60,9 @@ class CeremonyQuerySet(models.QuerySet):
         """Everything but drafts: postponed and cancelled ceremonies stay visible."""
         return self.exclude(status=Ceremony.Status.DRAFT)
 
+    def not_cancelled(self):
+        return self.exclude(status=Ceremony.Status.CANCELLED)
+
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now()).order_by("start", "pk")
 
@@ -80,6 +77,15 @@ class Ceremony(models.Model):
         POSTPONED = "postponed", _("postponed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class RegistrationState(models.TextChoices):
+        """Whether people can register now; the label is what visitors are told."""
+
+        OPEN = "open", _("Registration is open.")
+        NOT_YET = "not_yet", _("Registration has not opened yet.")
+        CLOSED = "closed", _("Registration for this ceremony is closed.")
+        NONE = "none", _("This ceremony takes no registrations.")
+        CANCELLED = "cancelled", _("This ceremony has been cancelled; registration is closed.")
+
     series = models.ForeignKey(
         Series, on_delete=models.PROTECT, related_name="ceremonies", verbose_name=_("series")
     )
@@ -88,6 +94,10 @@ class Ceremony(models.Model):
     motto = models.CharField(_("motto"), max_length=200, blank=True)
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
+    # The one definition of a ceremony's year (the archive lists and pages use it): the
+    # year of its start at the venue, so a New Year's Eve ceremony far from the server
+    # is filed under the year its guests would name. Kept by `save()`.
+    year = models.PositiveSmallIntegerField(_("year"), editable=False, blank=True, db_index=True)
     dates_only = models.BooleanField(
         _("dates only"),
         default=False,
@@ -141,7 +151,7 @@ class Ceremony(models.Model):
     )
     photo_width = models.PositiveIntegerField(editable=False, null=True)
     photo_height = models.PositiveIntegerField(editable=False, null=True)
-    photo_renditions = models.JSONField(editable=False, default=list)
+    photo_renditions = models.JSONField(editable=False, default=list, blank=True)
     photo_alt_text = models.CharField(_("photo alternative text"), max_length=300, blank=True)
     accessibility_info = models.TextField(_("accessibility"), blank=True)
     sources = models.ManyToManyField(
@@ -178,8 +188,19 @@ class Ceremony(models.Model):
     def __str__(self):
         return f"{self.title} ({self.start:%Y})"
 
+    def save(self, *args, **kwargs):
+        self.year = self.local_year
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"start", "time_zone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "year"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def local_year(self):
+        return self.start.astimezone(self.tz).year
 
     def clean(self):
         super().clean()
@@ -192,7 +213,7 @@ class Ceremony(models.Model):
 
     @property
     def anniversary(self):
-        number = self.start.astimezone(self.tz).year - self.series.commemorated_year
+        number = self.local_year - self.series.commemorated_year
         return number if number > 0 else None
 
     @property
@@ -208,17 +229,17 @@ class Ceremony(models.Model):
         return self.status == self.Status.CANCELLED
 
     def registration_state(self, now=None):
-        """One of 'open', 'not_yet', 'closed', 'none' (no registration), 'cancelled'."""
         now = now or timezone.now()
+        state = self.RegistrationState
         if self.status in (self.Status.CANCELLED, self.Status.DRAFT):
-            return "cancelled" if self.is_cancelled else "closed"
+            return state.CANCELLED if self.is_cancelled else state.CLOSED
         if self.registration_opens is None:
-            return "none"
+            return state.NONE
         if now < self.registration_opens:
-            return "not_yet"
+            return state.NOT_YET
         if (self.registration_closes and now >= self.registration_closes) or now >= self.end:
-            return "closed"
-        return "open"
+            return state.CLOSED
+        return state.OPEN
 
     @property
     def photo_srcset(self):
@@ -305,255 +326,3 @@ class SeatCategory(models.Model):
     @property
     def needs_invitation(self):
         return bool(self.invitation_code)
-
-
-class RegistrationQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status__in=(Registration.Status.CONFIRMED, Registration.Status.WAITING))
-
-    def confirmed(self):
-        return self.filter(status=Registration.Status.CONFIRMED)
-
-    def waiting(self):
-        return self.filter(status=Registration.Status.WAITING).order_by("waiting_since", "pk")
-
-
-BOOKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def new_booking_code():
-    """8 characters without look-alikes (0/O, 1/I), shown as ABCD-EFGH."""
-    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _i in range(8))
-
-
-class Registration(models.Model):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("confirmed")
-        WAITING = "waiting", _("on the waiting list")
-        CANCELLED = "cancelled", pgettext_lazy("registration", "cancelled")
-
-    ceremony = models.ForeignKey(
-        Ceremony,
-        on_delete=models.PROTECT,
-        related_name="registrations",
-        verbose_name=_("ceremony"),
-    )
-    category = models.ForeignKey(
-        SeatCategory,
-        on_delete=models.PROTECT,
-        related_name="registrations",
-        verbose_name=_("seat category"),
-    )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    name = models.CharField(
-        pgettext_lazy("person", "name"),
-        max_length=200,
-        validators=[validate_no_control_characters],
-    )
-    email = models.EmailField(_("email"))
-    party_size = models.PositiveSmallIntegerField(
-        _("party size"), validators=[MinValueValidator(1)]
-    )
-    guest_names = models.TextField(
-        _("names of the guests"),
-        max_length=2000,
-        blank=True,
-        validators=[validate_no_control_characters],
-    )
-    country = CountryField(_("country"), blank=True)
-    language = models.CharField(
-        _("language for emails"), max_length=10, choices=settings.LANGUAGES, default="en"
-    )
-    needs_wheelchair_space = models.BooleanField(_("wheelchair space"), default=False)
-    needs_step_free_route = models.BooleanField(_("step-free route"), default=False)
-    needs_hearing_loop = models.BooleanField(_("hearing loop"), default=False)
-    needs_seating = models.BooleanField(_("a seat"), default=False)
-    needs_note = models.TextField(
-        _("other needs"), max_length=1000, blank=True, validators=[validate_no_control_characters]
-    )
-    consent_privacy_at = models.DateTimeField(_("privacy notice accepted"))
-    consent_future = models.BooleanField(_("may be told about future ceremonies"), default=False)
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    booking_code = models.CharField(
-        _("booking code"), max_length=8, unique=True, default=new_booking_code, editable=False
-    )
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    waiting_since = models.DateTimeField(null=True, blank=True, editable=False)
-    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    checked_in = models.PositiveSmallIntegerField(_("checked in"), default=0, editable=False)
-    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    # Who created, changed, cancelled, promoted or checked in, and when.
-    history = HistoricalRecords(excluded_fields=["updated_at", "submission_key"])
-
-    objects = RegistrationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("registration")
-        verbose_name_plural = _("registrations")
-        ordering = ["-created_at", "pk"]
-        indexes = [models.Index(fields=["category", "status", "waiting_since"])]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("email"),
-                "ceremony",
-                condition=Q(status__in=["confirmed", "waiting"]),
-                name="one_active_registration_per_email",
-                violation_error_message=_("This email address is already registered."),
-            ),
-            models.CheckConstraint(
-                condition=Q(party_size__gte=1), name="registration_party_at_least_one"
-            ),
-            models.CheckConstraint(
-                condition=Q(checked_in__lte=F("party_size")),
-                name="registration_checked_in_within_party",
-            ),
-        ]
-        permissions = [
-            ("checkin_registration", _("Can check guests in at the gate")),
-            ("export_registration", _("Can export registrant lists")),
-            ("message_registration", _("Can send messages to registrants")),
-            ("view_dashboard", _("Can see the organisers' dashboard")),
-        ]
-
-    def __str__(self):
-        return f"{self.booking_code_display} {self.name}"
-
-    @property
-    def booking_code_display(self):
-        return f"{self.booking_code[:4]}-{self.booking_code[4:]}"
-
-    @property
-    def is_active(self):
-        return self.status in (self.Status.CONFIRMED, self.Status.WAITING)
-
-    # Links carry the random public id signed with the secret key (one salt per use), so
-    # they can be neither guessed nor derived from the booking code or the database id.
-    @property
-    def manage_token(self):
-        return signing.Signer(salt="registration-manage").sign(self.public_id.hex)
-
-    @property
-    def ticket_token(self):
-        return signing.Signer(salt="registration-ticket").sign(self.public_id.hex)
-
-    @classmethod
-    def from_token(cls, token, *, salt):
-        try:
-            public_id = uuid.UUID(hex=signing.Signer(salt=salt).unsign(token))
-        except (signing.BadSignature, ValueError):
-            return None
-        registrations = cls.objects.select_related("ceremony", "category")
-        return registrations.filter(public_id=public_id).first()
-
-    def get_manage_url(self):
-        return reverse("events:manage", kwargs={"token": self.manage_token})
-
-    def get_ticket_url(self):
-        return reverse("events:ticket", kwargs={"token": self.manage_token})
-
-    def get_checkin_url(self):
-        return reverse("checkin:ticket", kwargs={"token": self.ticket_token})
-
-    @property
-    def waiting_position(self):
-        if self.status != self.Status.WAITING:
-            return None
-        return (
-            Registration.objects.waiting()
-            .filter(category_id=self.category_id)
-            .filter(
-                Q(waiting_since__lt=self.waiting_since)
-                | Q(waiting_since=self.waiting_since, pk__lt=self.pk)
-            )
-            .count()
-            + 1
-        )
-
-    @property
-    def needs(self):
-        labels = [
-            str(field.verbose_name)
-            for field in self._meta.fields
-            if field.name.startswith("needs_") and getattr(self, field.name) is True
-        ]
-        return labels
-
-
-class OutgoingEmail(models.Model):
-    """The outbox: an email is queued in the same transaction as the change it reports
-    and sent by `manage.py send_outbox`, which retries until it goes through."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-
-    registration = models.ForeignKey(
-        Registration,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="emails",
-        verbose_name=_("registration"),
-    )
-    kind = models.CharField(_("kind"), max_length=40)
-    to = models.EmailField(_("to"))
-    language = models.CharField(_("language"), max_length=10)
-    subject = models.CharField(_("subject"), max_length=300)
-    body_text = models.TextField(_("text"))
-    body_html = models.TextField(_("HTML"), blank=True)
-    attachments = models.JSONField(_("attachments"), default=list, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("email")
-        verbose_name_plural = _("emails")
-        ordering = ["-created_at", "pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
-
-    def __str__(self):
-        return f"{self.kind} → {self.to}"
-
-
-class CheckIn(models.Model):
-    """People of a party let in at the gate; a party may arrive in several goes."""
-
-    registration = models.ForeignKey(
-        Registration,
-        on_delete=models.CASCADE,
-        related_name="checkins",
-        verbose_name=_("registration"),
-    )
-    people = models.PositiveSmallIntegerField(_("people"), validators=[MinValueValidator(1)])
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("checked in by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("check-in")
-        verbose_name_plural = _("check-ins")
-        ordering = ["at", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(people__gte=1), name="checkin_at_least_one")
-        ]
-
-    def __str__(self):
-        return f"{self.registration.booking_code_display}: {self.people}"

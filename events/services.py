@@ -1,469 +1,124 @@
-"""Writes with side effects for ceremonies and registrations.
+"""Writes to ceremonies that others must hear about.
 
-Every change of seats happens inside one transaction that first locks the seat
-category (a row lock on PostgreSQL; on SQLite the IMMEDIATE transaction takes the database
-write lock), so the quota holds however many people register at once. Emails are queued in
-the same transaction as the change they report (see `events.emails`).
+The admin calls these functions, and so does anyone changing a ceremony from a script or
+a shell, so that registrants are told of a new time, place or status and waiting lists
+move up when seats are added, whichever door the change comes in by. What happens to the
+people registered is the business of `registrations`, which answers `events.signals`.
 """
 
 import datetime
-import uuid
-from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from elbeday.cache import bump_content_version
-
-from . import emails
-from .models import Ceremony, CheckIn, Registration, SeatCategory
+from . import signals
+from .models import Ceremony, SeatCategory
 
 
-class RegistrationError(Exception):
-    """A registration that cannot be made or changed; `message` is for the visitor."""
+class Notice(models.TextChoices):
+    """What participants are told about a change to their ceremony (the kind of the
+    email they get)."""
 
-    def __init__(self, message, *, code, field=None):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-        self.field = field
-
-
-@dataclass
-class RegistrationResult:
-    registration: Registration
-    created: bool
+    CHANGED = "changed"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
 
 
-def _lock_category(category_id):
-    return SeatCategory.objects.select_for_update().select_related("ceremony").get(pk=category_id)
+# A change of any of these is a new time or place for the people coming.
+WHEN_AND_WHERE = ("start", "end", "venue_site_id", "venue_address")
 
 
-def _check_registration_open(ceremony, now):
-    state = ceremony.registration_state(now)
-    if state == "open":
-        return
-    messages = {
-        "cancelled": _("This ceremony has been cancelled; registration is closed."),
-        "not_yet": _("Registration has not opened yet."),
-        "closed": _("Registration for this ceremony is closed."),
-        "none": _("This ceremony takes no registrations."),
-    }
-    raise RegistrationError(messages[state], code=f"registration_{state}")
-
-
-def _check_party_size(category, party_size):
-    if party_size < 1:
-        raise RegistrationError(
-            _("A party has at least one person."), code="party_too_small", field="party_size"
-        )
-    if party_size > category.max_party_size:
-        raise RegistrationError(
-            _("At most %(max)s people can register together in this category.")
-            % {"max": category.max_party_size},
-            code="party_too_large",
-            field="party_size",
-        )
-
-
-def registration_create(
-    *,
-    category: SeatCategory,
-    name: str,
-    email: str,
-    party_size: int,
-    language: str,
-    consent_future: bool = False,
-    guest_names: str = "",
-    country: str = "",
-    invitation_code: str = "",
-    needs: dict | None = None,
-    submission_key: uuid.UUID | None = None,
-    now: datetime.datetime | None = None,
-) -> RegistrationResult:
-    """Register a party: confirmed if the seats are free, else on the waiting list.
-
-    Queues the confirmation or waiting-list email. A form submitted twice (same
-    `submission_key`) returns the first registration instead of making another.
-    Raises RegistrationError when the registration is not allowed.
-    """
-    now = now or timezone.now()
-    if submission_key:
-        earlier = Registration.objects.filter(submission_key=submission_key).first()
-        if earlier:
-            return RegistrationResult(earlier, created=False)
-    registration = Registration(
-        ceremony_id=category.ceremony_id,
-        category=category,
-        status=Registration.Status.CONFIRMED,
-        name=name,
-        email=email,
-        party_size=party_size,
-        guest_names=guest_names,
-        country=country,
-        language=language,
-        consent_privacy_at=now,
-        consent_future=consent_future,
-        submission_key=submission_key,
-        **(needs or {}),
-    )
-    # Everything that can be checked or prepared is done before the seats are locked, so
-    # that the lock is held only for the seat decision and the writes; the database's
-    # unique constraint still catches a duplicate registered in between.
-    ceremony = registration.ceremony = category.ceremony
-    _check_registration_open(ceremony, now)
-    if category.invitation_code and invitation_code.strip() != category.invitation_code:
-        raise RegistrationError(
-            _("This invitation code is not valid for this category."),
-            code="invitation_code",
-            field="invitation_code",
-        )
-    _check_party_size(category, party_size)
-    registration.full_clean(
-        exclude=["category", "ceremony", "booking_code"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
-    try:
-        with transaction.atomic():
-            # One statement takes the seats if they are free. It locks the quota row until
-            # the transaction ends (PostgreSQL re-checks the condition after waiting for a
-            # concurrent holder; SQLite's IMMEDIATE transaction already holds the lock).
-            took_seats = SeatCategory.objects.filter(
-                pk=category.pk, seats_taken__lte=F("capacity") - party_size
-            ).update(seats_taken=F("seats_taken") + party_size)
-            if took_seats:
-                registration.confirmed_at = now
-                kind = "confirmation"
-                # A queryset update sends no save signal: clear the cached pages here.
-                transaction.on_commit(bump_content_version)
-            elif category.has_waiting_list:
-                registration.status = Registration.Status.WAITING
-                registration.waiting_since = now
-                kind = "waiting_list"
-            else:
-                raise RegistrationError(
-                    _("This category is fully booked."), code="full", field="category"
-                )
-            # A second active registration for the email fails here, on the database's
-            # unique constraint, and the seats are given back with the rollback.
-            registration.save()
-            emails.queue_registration_email(registration, kind)
-    except IntegrityError:
-        # A concurrent identical submission, or the email is registered already.
-        if submission_key:
-            earlier = Registration.objects.filter(submission_key=submission_key).first()
-            if earlier:
-                return RegistrationResult(earlier, created=False)
-        raise RegistrationError(
-            _(
-                "This email address is already registered for this ceremony. "
-                "The booking link is in the confirmation email."
-            ),
-            code="duplicate_email",
-            field="email",
-        ) from None
-    return RegistrationResult(registration, created=True)
-
-
-def _promote_waiting_list(category, now):
-    """Confirm waiting parties in order while seats are free, skipping parties that do
-    not fit; emails each promoted person. The caller holds the category lock."""
-    promoted = []
-    for registration in Registration.objects.waiting().filter(category=category):
-        if category.seats_left == 0:
-            break
-        if registration.party_size > category.seats_left:
-            continue
-        registration.status = Registration.Status.CONFIRMED
-        registration.confirmed_at = now
-        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
-        category.seats_taken += registration.party_size
-        promoted.append(registration)
-        emails.queue_registration_email(registration, "promotion")
-    if promoted:
-        category.save(update_fields=["seats_taken"])
-    return promoted
-
-
-def waiting_list_promote(*, category: SeatCategory, now=None) -> list[Registration]:
-    """Fill free seats from the waiting list (e.g. after a manual change)."""
-    with transaction.atomic():
-        locked = _lock_category(category.pk)
-        return _promote_waiting_list(locked, now or timezone.now())
-
-
-def registration_cancel(*, registration: Registration, now=None) -> list[Registration]:
-    """Cancel a registration (or leave the waiting list), free its seats, email the person
-    and promote the waiting list. Returns the promoted registrations."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        category = _lock_category(registration.category_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if not registration.is_active:
-            return []
-        was_confirmed = registration.status == Registration.Status.CONFIRMED
-        registration.status = Registration.Status.CANCELLED
-        registration.cancelled_at = now
-        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        emails.queue_registration_email(registration, "cancellation")
-        if not was_confirmed:
-            return []
-        category.seats_taken -= registration.party_size
-        category.save(update_fields=["seats_taken"])
-        return _promote_waiting_list(category, now)
-
-
-def registration_change_party(
-    *, registration: Registration, party_size: int, guest_names: str, now=None
-) -> Registration:
-    """Change the party size within what is free; a smaller party frees seats for the
-    waiting list."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        category = _lock_category(registration.category_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if not registration.is_active:
-            raise RegistrationError(_("This registration is cancelled."), code="cancelled")
-        if registration.ceremony.end < now or registration.ceremony.is_cancelled:
-            raise RegistrationError(_("This ceremony can no longer be changed."), code="closed")
-        _check_party_size(category, party_size)
-        if party_size < registration.checked_in:
-            raise RegistrationError(
-                _("%(count)s people of this party are already checked in.")
-                % {"count": registration.checked_in},
-                code="below_checked_in",
-                field="party_size",
-            )
-        delta = party_size - registration.party_size
-        if registration.status == Registration.Status.CONFIRMED and delta > category.seats_left:
-            raise RegistrationError(
-                ngettext(
-                    "Only %(free)s more seat is free, so your party can have at most %(max)s.",
-                    "Only %(free)s more seats are free, so your party can have at most %(max)s.",
-                    category.seats_left,
-                )
-                % {
-                    "free": category.seats_left,
-                    "max": registration.party_size + category.seats_left,
-                },
-                code="not_enough_seats",
-                field="party_size",
-            )
-        registration.party_size = party_size
-        registration.guest_names = guest_names
-        registration.full_clean(exclude=["category", "ceremony", "booking_code"])
-        registration.save(update_fields=["party_size", "guest_names", "updated_at"])
-        if registration.status == Registration.Status.CONFIRMED and delta:
-            category.seats_taken += delta
-            category.save(update_fields=["seats_taken"])
-            if delta < 0:
-                _promote_waiting_list(category, now)
-        return registration
-
-
-def category_set_capacity(*, category: SeatCategory, capacity: int, now=None) -> list:
-    """Change a quota; raising it promotes the waiting list. Refused below the seats
-    already confirmed."""
-    with transaction.atomic():
-        locked = _lock_category(category.pk)
-        if capacity < locked.seats_taken:
-            raise RegistrationError(
-                _("%(taken)s seats are already confirmed; cancel registrations first.")
-                % {"taken": locked.seats_taken},
-                code="capacity_below_taken",
-                field="capacity",
-            )
-        locked.capacity = capacity
-        locked.save(update_fields=["capacity"])
-        return _promote_waiting_list(locked, now or timezone.now())
-
-
-def registration_erase(*, registration: Registration, now=None) -> None:
-    """Delete a registrant's personal data at their request, at once: cancel the
-    registration (freeing the seats) and anonymise it as after a ceremony."""
-    now = now or timezone.now()
-    registration_cancel(registration=registration, now=now)
-    with transaction.atomic():
-        _anonymise(Registration.objects.select_for_update().get(pk=registration.pk), now)
-
-
-def ceremony_notify_change(*, ceremony: Ceremony, kind: str) -> int:
-    """Queue a notice to everyone registered (confirmed or waiting) that the ceremony was
-    changed, postponed or cancelled. Returns how many were queued."""
-    count = 0
-    with transaction.atomic():
-        for registration in ceremony.registrations.active().select_related("category"):
-            emails.queue_registration_email(registration, kind)
-            count += 1
-    return count
-
-
-def reminders_send(*, days_before: int = 3, now=None) -> int:
-    """Queue a reminder for every confirmed registration of ceremonies starting within
-    `days_before` days that has not had one; safe to run any number of times."""
-    now = now or timezone.now()
-    count = 0
-    due = (
-        Registration.objects.confirmed()
-        .filter(
-            reminder_sent_at__isnull=True,
-            ceremony__status=Ceremony.Status.PUBLISHED,
-            ceremony__start__gt=now,
-            ceremony__start__lte=now + datetime.timedelta(days=days_before),
-        )
-        .select_related("ceremony", "category")
-    )
-    for registration in due:
-        with transaction.atomic():
-            # Marked in the same transaction as the email is queued: never twice.
-            updated = Registration.objects.filter(
-                pk=registration.pk, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now)
-            if updated:
-                emails.queue_registration_email(registration, "reminder")
-                count += 1
-    return count
-
-
-class CheckInRefused(Exception):
-    """A ticket that must not be let in (or not for that many people); `message` says why,
-    for the volunteer at the gate."""
-
-    def __init__(self, message, *, code):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
-
-def checkin_problem(registration: Registration, now=None):
-    """Why this ticket cannot be checked in now, or None."""
-    now = now or timezone.now()
-    ceremony = registration.ceremony
-    if registration.status == Registration.Status.CANCELLED:
-        return CheckInRefused(
-            _("This registration was cancelled. Do not admit on this ticket."), code="cancelled"
-        )
-    if registration.status == Registration.Status.WAITING:
-        return CheckInRefused(
-            _("This person is on the waiting list and has no seat."), code="waiting"
-        )
-    if ceremony.is_cancelled:
-        return CheckInRefused(_("This ceremony has been cancelled."), code="ceremony_cancelled")
-    today = now.astimezone(ceremony.tz).date()
-    first_day = ceremony.start.astimezone(ceremony.tz).date()
-    last_day = ceremony.end.astimezone(ceremony.tz).date()
-    if not first_day <= today <= last_day:
-        return CheckInRefused(
-            _("This ticket is for “%(title)s” on %(date)s, not for today.")
-            % {"title": ceremony.title, "date": date_format(first_day, "DATE_FORMAT")},
-            code="other_day",
-        )
+def _notice(before: Ceremony, after: Ceremony) -> Notice | None:
+    if after.status != before.status and after.status == Ceremony.Status.CANCELLED:
+        return Notice.CANCELLED
+    if after.status != before.status and after.status == Ceremony.Status.POSTPONED:
+        return Notice.POSTPONED
+    if any(getattr(after, name) != getattr(before, name) for name in WHEN_AND_WHERE):
+        return Notice.CHANGED
     return None
 
 
-def checkin_record(*, registration: Registration, people: int, by=None, now=None):
-    """Let `people` of the party in. Refused for cancelled, waiting-list and other days'
-    tickets, and beyond the party size; the registration row is locked so that two
-    volunteers scanning the same ticket at once cannot let in more than the party."""
+def ceremony_save(*, ceremony: Ceremony) -> int:
+    """Save a new or changed ceremony. When its time, place or status changes, everyone
+    registered (confirmed or waiting) is sent a notice in the same transaction; returns
+    how many will be told."""
+    # The photo is checked by its own field when it is saved.
+    ceremony.full_clean(exclude=["photo"])
+    with transaction.atomic():
+        notice = None
+        if ceremony.pk is not None:
+            before = Ceremony.objects.select_for_update().filter(pk=ceremony.pk).first()
+            notice = before and _notice(before, ceremony)
+        ceremony.save()
+        if not notice:
+            return 0
+        responses = signals.ceremony_changed.send(Ceremony, ceremony=ceremony, notice=notice)
+        return sum(count for _receiver, count in responses)
+
+
+def category_set_capacity(*, category: SeatCategory, capacity: int, now=None) -> list:
+    """Change a quota; added seats go to the waiting list first. Refused below the seats
+    already confirmed. Returns the registrations that took the added seats."""
     now = now or timezone.now()
     with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update()
-            .select_related("ceremony", "category")
-            .get(pk=registration.pk)
-        )
-        if problem := checkin_problem(registration, now):
-            raise problem
-        remaining = registration.party_size - registration.checked_in
-        if remaining == 0:
-            raise CheckInRefused(_("The whole party is already checked in."), code="already")
-        if not 1 <= people <= remaining:
-            raise CheckInRefused(
-                _("Between 1 and %(remaining)s people of this party can still be checked in.")
-                % {"remaining": remaining},
-                code="too_many",
+        locked = SeatCategory.objects.select_for_update().get(pk=category.pk)
+        if capacity < locked.seats_taken:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(taken)s seats are already confirmed; cancel registrations first."
+                    )
+                    % {"taken": locked.seats_taken}
+                },
+                code="capacity_below_taken",
             )
-        registration.checked_in += people
-        registration._change_reason = "check-in"
-        registration.save(update_fields=["checked_in", "updated_at"])
-        return CheckIn.objects.create(registration=registration, people=people, by=by, at=now)
+        added = capacity > locked.capacity
+        locked.capacity = category.capacity = capacity
+        locked.save(update_fields=["capacity"])
+        if not added:
+            return []
+        responses = signals.seats_added.send(SeatCategory, category=locked, now=now)
+        return [taker for _receiver, takers in responses for taker in takers]
 
 
-def registration_promote(*, registration: Registration, now=None) -> Registration:
-    """Move one person off the waiting list by hand, only into free seats."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        category = _lock_category(registration.category_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status != Registration.Status.WAITING:
-            raise RegistrationError(
-                _("This registration is not on the waiting list."), code="not_waiting"
-            )
-        if registration.party_size > category.seats_left:
-            raise RegistrationError(
-                ngettext(
-                    "Only %(free)s seat is free; this party needs %(size)s.",
-                    "Only %(free)s seats are free; this party needs %(size)s.",
-                    category.seats_left,
-                )
-                % {"free": category.seats_left, "size": registration.party_size},
-                code="not_enough_seats",
-            )
-        registration.status = Registration.Status.CONFIRMED
-        registration.confirmed_at = now
-        registration._change_reason = "promoted by hand"
-        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
-        category.seats_taken += registration.party_size
-        category.save(update_fields=["seats_taken"])
-        emails.queue_registration_email(registration, "promotion")
-        return registration
+def _next_year(value):
+    if value is None:
+        return None
+    try:
+        return value.replace(year=value.year + 1)
+    except ValueError:  # 29 February
+        return value + datetime.timedelta(days=365)
 
 
-def _anonymise(registration: Registration, now) -> None:
-    """Remove the name, email and free texts from a registration, its history and its
-    emails; keep the numbers (status, party, category, needs, country, language,
-    check-ins) that the dashboard counts."""
-    from .models import OutgoingEmail
-
-    address = f"anonymised-{registration.public_id.hex[:12]}@invalid"
-    personal = {"name": "", "email": address, "guest_names": "", "needs_note": ""}
-    for field, value in personal.items():
-        setattr(registration, field, value)
-    registration.consent_future = False
-    registration.anonymised_at = now
-    registration._change_reason = "anonymised"
-    registration.save()
-    registration.history.all().update(**personal)
-    # Unsent emails are dropped; sent ones keep only their kind, state and dates.
-    registration.emails.filter(status=OutgoingEmail.Status.QUEUED).delete()
-    registration.emails.update(
-        to=address, subject="", body_text="", body_html="", attachments=[], last_error=""
-    )
-    # The admin's log names the registration it changed ("ABCD-EFGH Anna Schmidt").
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Registration),
-        object_id=str(registration.pk),
-    ).update(object_repr=str(registration)[:200])
-
-
-def registrations_anonymise(*, after_days: int, now=None) -> int:
-    """Anonymise the registrants of ceremonies that ended more than `after_days` ago;
-    safe to run any number of times. Returns how many were anonymised."""
-    now = now or timezone.now()
-    due = Registration.objects.filter(
-        anonymised_at__isnull=True, ceremony__end__lt=now - datetime.timedelta(days=after_days)
-    )
-    count = 0
-    for registration in due.iterator():
-        with transaction.atomic():
-            _anonymise(registration, now)
-        count += 1
-    return count
+@transaction.atomic
+def ceremony_copy_to_next_year(*, ceremony: Ceremony) -> Ceremony:
+    """A draft copy one year later, with its programme and seat categories (no
+    registrations, all seats free)."""
+    programme = list(ceremony.programme.all())
+    categories = list(ceremony.categories.all())
+    copy = Ceremony.objects.get(pk=ceremony.pk)
+    copy.pk = None
+    copy.status = Ceremony.Status.DRAFT
+    year = _next_year(ceremony.start).year
+    base_slug = ceremony.slug.removesuffix(str(ceremony.start.year)).rstrip("-")
+    copy.slug = f"{base_slug}-{year}"
+    suffix = 2
+    while Ceremony.objects.filter(slug=copy.slug).exists():
+        copy.slug = f"{base_slug}-{year}-{suffix}"
+        suffix += 1
+    for field in ("start", "end", "registration_opens", "registration_closes"):
+        setattr(copy, field, _next_year(getattr(ceremony, field)))
+    copy.save()
+    for item in programme:
+        item.pk = None
+        item.ceremony = copy
+        item.starts_at = _next_year(item.starts_at)
+        item.save()
+    for category in categories:
+        category.pk = None
+        category.ceremony = copy
+        category.seats_taken = 0
+        category.save()
+    return copy

@@ -20,17 +20,9 @@ urlpatterns = [
         cached_public_page(views.CeremonyDetailView.as_view()),
         name="detail",
     ),
-    path("ceremonies/<slug:slug>/register/", views.register, name="register"),
     path(
         "ceremonies/<slug:slug>/calendar.ics",
         cached_public_page(views.ceremony_ics),
         name="ceremony_ics",
     ),
-    path("registrations/<str:token>/", views.manage, name="manage"),
-    path("registrations/<str:token>/party/", views.change_party, name="change_party"),
-    path("registrations/<str:token>/cancel/", views.cancel, name="cancel"),
-    path("registrations/<str:token>/erase/", views.erase, name="erase"),
-    path("registrations/<str:token>/ticket/", views.ticket, name="ticket"),
-    path("registrations/<str:token>/calendar.ics", views.registration_ics, name="registration_ics"),
-    path("registrations/<str:token>/data.json", views.registration_data, name="registration_data"),
 ]

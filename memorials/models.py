@@ -10,9 +10,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from . import images
-from .fields import PhotoField
-from .images import rendition_name
+from elbeday import images
+from elbeday.fields import PhotoField
+from elbeday.images import rendition_name
 
 
 class PartialDate(models.Model):

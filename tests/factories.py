@@ -126,12 +126,24 @@ class ProgrammeItemFactory(factory.django.DjangoModelFactory):
     title_ru = factory.Sequence(lambda n: f"Речь {n}")
 
 
+def register(*, category, invitation_code="", now=None, **fields):
+    """Registers through `registrations.services.registration_create`, as the form does:
+    the seat counter stays right, the party is confirmed or waits, its email is queued."""
+    from registrations import services
+    from registrations.models import Registration
+
+    return services.registration_create(
+        registration=Registration(category=category, **fields),
+        invitation_code=invitation_code,
+        now=now,
+    )
+
+
 class RegistrationFactory(factory.django.DjangoModelFactory):
-    """Registers through `events.services.registration_create`, as the form does: the seat
-    counter stays right, the party is confirmed or waits, and its email is queued."""
+    """A registration made through the service (see `register`)."""
 
     class Meta:
-        model = "events.Registration"
+        model = "registrations.Registration"
 
     category = factory.SubFactory(SeatCategoryFactory)
     name = factory.Sequence(lambda n: f"Guest {n}")
@@ -141,9 +153,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from events import services
-
-        return services.registration_create(**kwargs).registration
+        return register(**kwargs).registration
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from elbeday.cache import VERSION_KEY, bump_content_version
-from events import services
+from tests import factories
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ def test_seat_taken_shows_on_next_request(client):
     category = SeatCategoryFactory(capacity=10)
     assert _seats_left(client, category.ceremony) == [10]
 
-    services.registration_create(
+    factories.register(
         category=category, name="Anna", email="anna@example.org", party_size=3, language="en"
     )
 

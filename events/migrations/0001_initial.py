@@ -7,7 +7,9 @@ import django.utils.timezone
 import django_countries.fields
 import events.models
 import events.validators
-import memorials.fields
+import registrations.models
+import registrations.validators
+import elbeday.fields
 import uuid
 from django.db import migrations, models
 
@@ -80,7 +82,7 @@ class Migration(migrations.Migration):
                 ('is_sample', models.BooleanField(default=False, help_text='Marks the programme as an example, not an announcement.', verbose_name='sample programme')),
                 ('registration_opens', models.DateTimeField(blank=True, null=True, verbose_name='registration opens')),
                 ('registration_closes', models.DateTimeField(blank=True, null=True, verbose_name='registration closes')),
-                ('photo', memorials.fields.PhotoField(blank=True, height_field='photo_height', renditions_field='photo_renditions', upload_to='events/photos/%Y/', verbose_name='photo', width_field='photo_width')),
+                ('photo', elbeday.fields.PhotoField(blank=True, height_field='photo_height', renditions_field='photo_renditions', upload_to='events/photos/%Y/', verbose_name='photo', width_field='photo_width')),
                 ('photo_width', models.PositiveIntegerField(editable=False, null=True)),
                 ('photo_height', models.PositiveIntegerField(editable=False, null=True)),
                 ('photo_renditions', models.JSONField(default=list, editable=False)),
@@ -165,21 +167,21 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('confirmed', 'confirmed'), ('waiting', 'on the waiting list'), ('cancelled', 'cancelled')], max_length=20, verbose_name='status')),
-                ('name', models.CharField(max_length=200, validators=[events.validators.validate_no_control_characters], verbose_name='name')),
+                ('name', models.CharField(max_length=200, validators=[registrations.validators.validate_no_control_characters], verbose_name='name')),
                 ('email', models.EmailField(max_length=254, verbose_name='email')),
                 ('party_size', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='party size')),
-                ('guest_names', models.TextField(blank=True, max_length=2000, validators=[events.validators.validate_no_control_characters], verbose_name='names of the guests')),
+                ('guest_names', models.TextField(blank=True, max_length=2000, validators=[registrations.validators.validate_no_control_characters], verbose_name='names of the guests')),
                 ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
                 ('language', models.CharField(choices=[('en', 'English'), ('de', 'German'), ('ru', 'Russian')], default='en', max_length=10, verbose_name='language for emails')),
                 ('needs_wheelchair_space', models.BooleanField(default=False, verbose_name='wheelchair space')),
                 ('needs_step_free_route', models.BooleanField(default=False, verbose_name='step-free route')),
                 ('needs_hearing_loop', models.BooleanField(default=False, verbose_name='hearing loop')),
                 ('needs_seating', models.BooleanField(default=False, verbose_name='a seat')),
-                ('needs_note', models.TextField(blank=True, max_length=1000, validators=[events.validators.validate_no_control_characters], verbose_name='other needs')),
+                ('needs_note', models.TextField(blank=True, max_length=1000, validators=[registrations.validators.validate_no_control_characters], verbose_name='other needs')),
                 ('consent_privacy_at', models.DateTimeField(verbose_name='privacy notice accepted')),
                 ('consent_future', models.BooleanField(default=False, verbose_name='may be told about future ceremonies')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('booking_code', models.CharField(default=events.models.new_booking_code, editable=False, max_length=8, unique=True, verbose_name='booking code')),
+                ('booking_code', models.CharField(default=registrations.models.new_booking_code, editable=False, max_length=8, unique=True, verbose_name='booking code')),
                 ('submission_key', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
                 ('waiting_since', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('confirmed_at', models.DateTimeField(blank=True, editable=False, null=True)),

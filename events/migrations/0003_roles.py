@@ -1,11 +1,59 @@
 from django.db import migrations
 
-from events.roles import create_roles
+# The roles as they were made when this migration was written (registrations were then
+# part of this app). Kept here rather than imported, so that the migration does the same
+# on every database whatever the code around it says today; see `elbeday.roles`.
+CONTENT = {
+    "memorials": ["memorialsite", "photo", "sitedate", "source", "historynote"],
+    "events": ["series", "ceremony", "programmeitem", "seatcategory"],
+    "elbeday": ["page"],
+}
+CONTENT_PERMISSIONS = [
+    (app, f"{action}_{model}")
+    for app, models in CONTENT.items()
+    for model in models
+    for action in ("add", "change", "delete", "view")
+]
+ROLES = {
+    "Editors": CONTENT_PERMISSIONS,
+    "Organisers": [
+        *CONTENT_PERMISSIONS,
+        ("events", "view_registration"),
+        ("events", "change_registration"),
+        ("events", "view_historicalregistration"),
+        ("events", "view_outgoingemail"),
+        ("events", "change_outgoingemail"),
+        ("events", "view_checkin"),
+        ("events", "checkin_registration"),
+        ("events", "export_registration"),
+        ("events", "message_registration"),
+        ("events", "view_dashboard"),
+    ],
+    "Check-in volunteers": [("events", "checkin_registration")],
+}
+
+
+def create_roles(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally made after all migrations; make them now, for the models
+    # as they are at this point of the migrations.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in codenames
+        ]
+        group.permissions.set(permissions)
 
 
 def remove_roles(apps, schema_editor):
-    from events.roles import ROLES
-
     apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
 
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
-import memorials.fields
+import elbeday.fields
 from django.db import migrations, models
 
 
@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
             name='Photo',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', memorials.fields.PhotoField(height_field='height', help_text='A JPEG, PNG or WebP photo. Location data is removed before publishing.', renditions_field='renditions', upload_to='memorials/photos/%Y/', verbose_name='image', width_field='width')),
+                ('image', elbeday.fields.PhotoField(height_field='height', help_text='A JPEG, PNG or WebP photo. Location data is removed before publishing.', renditions_field='renditions', upload_to='memorials/photos/%Y/', verbose_name='image', width_field='width')),
                 ('width', models.PositiveIntegerField(editable=False, null=True)),
                 ('height', models.PositiveIntegerField(editable=False, null=True)),
                 ('renditions', models.JSONField(default=list, editable=False)),

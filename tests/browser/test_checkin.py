@@ -13,17 +13,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import polib
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from events import services
-from events.models import CheckIn
-from events.roles import VOLUNTEERS, create_roles
+from elbeday.roles import ROLES, VOLUNTEERS
+from registrations.models import CheckIn
+from tests import factories
 from tests.factories import CeremonyFactory, SeatCategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,18 +97,16 @@ def volunteer(django_user_model):
     """A check-in volunteer, not staff. The group comes from a data migration, which the
     flush after an earlier transactional test empties: made again if missing."""
     if not Group.objects.filter(name=VOLUNTEERS).exists():
-        # create_roles switches `models_module` on and off on every app config it gets;
-        # those of the real registry are put back, or the post-migrate signal after the
-        # next flush would skip every app.
-        saved = {config.label: config.models_module for config in apps.get_app_configs()}
-        try:
-            create_roles(apps, None)
-        finally:
-            for config in apps.get_app_configs():
-                config.models_module = saved[config.label]
+        group = Group.objects.create(name=VOLUNTEERS)
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in ROLES[VOLUNTEERS]
+            ]
+        )
     user = django_user_model.objects.create_user("volunteer", password=PASSWORD)
     user.groups.add(Group.objects.get(name=VOLUNTEERS))
-    assert not user.is_staff and user.has_perm("events.checkin_registration")
+    assert not user.is_staff and user.has_perm("registrations.checkin_registration")
     return user
 
 
@@ -133,13 +130,13 @@ def category():
 
 
 def register(category, *, name, email, party_size, **needs):
-    registration = services.registration_create(
+    registration = factories.register(
         category=category,
         name=name,
         email=email,
         party_size=party_size,
         language="en",
-        needs=needs,
+        **needs,
     ).registration
     assert registration.status == "confirmed"
     return registration

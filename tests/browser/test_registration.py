@@ -14,8 +14,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from events import services
-from events.models import Registration
+from registrations.models import Registration
+from tests import factories
 from tests.factories import CeremonyFactory, SeatCategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,10 +114,10 @@ def test_register_in_german_cancel_and_promote_the_waiting_list(
     )
 
     # The category is full now: the next two wait, in the order they came.
-    first = services.registration_create(
+    first = factories.register(
         category=category, name="Bob", email="waiting1@example.org", party_size=2, language="en"
     ).registration
-    second = services.registration_create(
+    second = factories.register(
         category=category, name="Clara", email="waiting2@example.org", party_size=1, language="de"
     ).registration
     assert (first.status, second.status) == ("waiting", "waiting")

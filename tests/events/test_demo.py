@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from events.demo import next_elbe_day
-from events.models import Ceremony, OutgoingEmail, ProgrammeItem, Registration, SeatCategory, Series
+from events.models import Ceremony, ProgrammeItem, SeatCategory, Series
+from registrations.models import OutgoingEmail, Registration
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from events import services
-from events.models import BOOKING_CODE_ALPHABET, Ceremony, Registration, SeatCategory
+from events.models import Ceremony, SeatCategory
+from registrations import services
+from registrations.models import BOOKING_CODE_ALPHABET, Registration
 from tests.factories import CeremonyFactory, RegistrationFactory, SeatCategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +249,7 @@ def test_waiting_position_counts_in_order_of_arrival():
 
 def test_needs_lists_the_ticked_needs():
     registration = RegistrationFactory(
-        needs={"needs_wheelchair_space": True, "needs_hearing_loop": True, "needs_note": "x"}
+        needs_wheelchair_space=True, needs_hearing_loop=True, needs_note="x"
     )
 
     with translation.override("en"):

@@ -6,10 +6,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import formats, timezone
 
-from events import services
-from events.models import Ceremony, CheckIn, Registration
+from events.models import Ceremony
+from registrations import services
+from registrations.models import CheckIn, Registration
 from tests.factories import CeremonyFactory, RegistrationFactory, SeatCategoryFactory, UserFactory
-from tests.staff.helpers import ceremony_today, logged_in, page
+from tests.helpers import ceremony_today, logged_in, page
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
@@ -47,7 +48,8 @@ def test_checkin_ticket_of_today_shows_the_party_and_a_button(gate, today):
         category=today,
         name="Сильвашко Александр",
         party_size=3,
-        needs={"needs_wheelchair_space": True, "needs_hearing_loop": True},
+        needs_wheelchair_space=True,
+        needs_hearing_loop=True,
         guest_names="Ольга\nJürgen Müßig",
     )
 

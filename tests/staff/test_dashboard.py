@@ -4,15 +4,16 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from events import dashboard, services
-from events.models import OutgoingEmail, Registration
+from registrations import services
+from registrations.models import OutgoingEmail, Registration
+from staff import dashboard
 from tests.factories import (
     CeremonyFactory,
     RegistrationFactory,
     SeatCategoryFactory,
     SeriesFactory,
 )
-from tests.staff.helpers import ceremony_on, ceremony_today, logged_in, page, registration_time
+from tests.helpers import ceremony_on, ceremony_today, logged_in, page, registration_time
 
 pytestmark = pytest.mark.django_db
 
@@ -35,33 +36,35 @@ def wreath():
     ceremony = CeremonyFactory(title_en="Wreath-laying", slug="wreath")
     public = SeatCategoryFactory(ceremony=ceremony, name_en="Public", capacity=9)
     veterans = SeatCategoryFactory(ceremony=ceremony, name_en="Veterans", capacity=4, position=1)
-    wheelchair = {"needs_wheelchair_space": True}
     people = [
         RegistrationFactory(
-            category=public, party_size=3, language="en", country="DE", needs=wheelchair
+            category=public, party_size=3, language="en", country="DE", needs_wheelchair_space=True
         ),
         RegistrationFactory(
             category=public,
             party_size=4,
             language="de",
             country="DE",
-            needs={**wheelchair, "needs_hearing_loop": True},
+            needs_wheelchair_space=True,
+            needs_hearing_loop=True,
         ),
         RegistrationFactory(
             category=public,
             party_size=2,
             language="ru",
             country="RU",
-            needs={"needs_note": "A chair near the front"},
+            needs_note="A chair near the front",
         ),
         RegistrationFactory(category=public, party_size=1, language="de", country="AT"),
         RegistrationFactory(category=public, party_size=3, language="en", country="US"),
-        RegistrationFactory(
-            category=veterans, party_size=4, language="en", needs={"needs_seating": True}
-        ),
+        RegistrationFactory(category=veterans, party_size=4, language="en", needs_seating=True),
         RegistrationFactory(category=veterans, party_size=2, language="ru", country="DE"),
         RegistrationFactory(
-            category=veterans, party_size=1, language="en", country="FR", needs=wheelchair
+            category=veterans,
+            party_size=1,
+            language="en",
+            country="FR",
+            needs_wheelchair_space=True,
         ),
     ]
     services.registration_cancel(registration=people[-1])
@@ -113,10 +116,10 @@ def test_dashboard_counts_needs_languages_and_countries_of_those_registered(orga
         [item.text for item in shown.find_all("li", within=ul)] for ul in lists
     )
     assert needs == [
-        "Wheelchair spaces: 2",
-        "Step-free routes: 0",
-        "Hearing loops: 1",
-        "Seats: 1",
+        "Wheelchair space: 2",
+        "Step-free route: 0",
+        "Hearing loop: 1",
+        "A seat: 1",
         "Other needs: 1",
     ]
     assert languages == ["English: 10", "German: 5", "Russian: 4"]
@@ -227,7 +230,7 @@ def test_dashboard_counts_failed_emails_with_a_link_to_them(organiser, wreath):
 
     assert (link.text, link.attrs["href"]) == (
         "2 emails could not be delivered.",
-        "/en/admin/events/outgoingemail/?status__exact=failed",
+        "/en/admin/registrations/outgoingemail/?status__exact=failed",
     )
     assert sorted(
         int(box.attrs["value"]) for box in listed.find_all("input", "action-select")
@@ -261,11 +264,9 @@ def many_registrations(count):
             party_size=1 + number % 4,
             language=["en", "de", "ru"][number % 3],
             country=["DE", "RU", "US", ""][number % 4],
-            needs={
-                "needs_wheelchair_space": number % 4 == 0,
-                "needs_hearing_loop": number % 5 == 0,
-                "needs_note": "Guide dog" if number % 7 == 0 else "",
-            },
+            needs_wheelchair_space=number % 4 == 0,
+            needs_hearing_loop=number % 5 == 0,
+            needs_note="Guide dog" if number % 7 == 0 else "",
         )
         if number % 6 == 0:
             services.checkin_record(registration=registration, people=1)

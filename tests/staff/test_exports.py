@@ -4,9 +4,9 @@ import io
 import openpyxl
 import pytest
 
-from events import services
+from registrations import services
 from tests.factories import RegistrationFactory, SeatCategoryFactory
-from tests.staff.helpers import ceremony_today, logged_in, page
+from tests.helpers import ceremony_today, logged_in, page
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,8 @@ def registrants():
             name="Jürgen Müßig",
             party_size=3,
             country="DE",
-            needs={"needs_wheelchair_space": True, "needs_note": "Comes with a guide dog"},
+            needs_wheelchair_space=True,
+            needs_note="Comes with a guide dog",
         ),
         "Ольга": RegistrationFactory(category=public, name="Ольга", party_size=2),
         "Anna Schmidt": RegistrationFactory(category=public, name="Anna Schmidt", country="AT"),
@@ -46,7 +47,8 @@ def registrants():
             name="Brian O'Neill",
             party_size=2,
             country="US",
-            needs={"needs_hearing_loop": True, "needs_seating": True},
+            needs_hearing_loop=True,
+            needs_seating=True,
         ),
         "Zoë Adams": RegistrationFactory(category=veterans, name="Zoë Adams", party_size=4),
         "Carl Weiß": RegistrationFactory(category=veterans, name="Carl Weiß"),

@@ -1,10 +1,10 @@
 import pytest
 from django.core import mail
 
-from events import services
-from events.models import OutgoingEmail
+from registrations import services
+from registrations.models import OutgoingEmail
 from tests.factories import CeremonyFactory, RegistrationFactory, SeatCategoryFactory
-from tests.staff.helpers import logged_in, page
+from tests.helpers import logged_in, page
 
 pytestmark = pytest.mark.django_db
 

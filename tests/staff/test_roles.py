@@ -4,9 +4,9 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group
 
-from events.roles import EDITORS, ORGANISERS, VOLUNTEERS
+from elbeday.roles import EDITORS, ORGANISERS, VOLUNTEERS
 from tests.factories import RegistrationFactory, SeatCategoryFactory, UserFactory
-from tests.staff.helpers import ceremony_today, logged_in, page
+from tests.helpers import ceremony_today, logged_in, page
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,16 @@ CONTENT_PERMISSIONS = {
     for action in ("add", "change", "delete", "view")
 }
 REGISTRATION_PERMISSIONS = {
-    ("events", "view_registration"),
-    ("events", "change_registration"),
-    ("events", "view_historicalregistration"),
-    ("events", "view_outgoingemail"),
-    ("events", "change_outgoingemail"),
-    ("events", "view_checkin"),
-    ("events", "checkin_registration"),
-    ("events", "export_registration"),
-    ("events", "message_registration"),
-    ("events", "view_dashboard"),
+    ("registrations", "view_registration"),
+    ("registrations", "change_registration"),
+    ("registrations", "view_historicalregistration"),
+    ("registrations", "view_outgoingemail"),
+    ("registrations", "change_outgoingemail"),
+    ("registrations", "view_checkin"),
+    ("registrations", "checkin_registration"),
+    ("registrations", "export_registration"),
+    ("registrations", "message_registration"),
+    ("registrations", "view_dashboard"),
 }
 
 
@@ -46,7 +46,7 @@ def test_roles_exist_after_migrations_with_their_permissions():
     )
     assert permissions_of(EDITORS) == CONTENT_PERMISSIONS
     assert permissions_of(ORGANISERS) == CONTENT_PERMISSIONS | REGISTRATION_PERMISSIONS
-    assert permissions_of(VOLUNTEERS) == {("events", "checkin_registration")}
+    assert permissions_of(VOLUNTEERS) == {("registrations", "checkin_registration")}
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def pages():
         "check-in counts": "/en/checkin/counts.json",
         "check-in ticket": f"/en/checkin/{registration.ticket_token}/",
         "admin": "/en/admin/",
-        "admin registrations": "/en/admin/events/registration/",
+        "admin registrations": "/en/admin/registrations/registration/",
         "admin memorial sites": "/en/admin/memorials/memorialsite/",
         "admin ceremonies": "/en/admin/events/ceremony/",
     }
@@ -122,7 +122,7 @@ def test_checkin_pages_show_a_volunteer_no_email_address(volunteer):
         category=SeatCategoryFactory(ceremony=ceremony_today()),
         name="Jürgen Müßig",
         email="juergen.muessig@example.org",
-        needs={"needs_wheelchair_space": True},
+        needs_wheelchair_space=True,
     )
     client = logged_in(volunteer)
 

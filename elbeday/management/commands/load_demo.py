@@ -3,6 +3,7 @@ from django.db import transaction
 
 from events.demo import load_ceremonies
 from memorials.demo import load_memorials
+from registrations.demo import load_registrations
 
 from ...demo import load_pages
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = load_memorials()
         created += load_ceremonies()
+        created += load_registrations()
         created += load_pages()
         self.stdout.write(
             f"Demo content: {created} new objects." if created else "Demo content: up to date."

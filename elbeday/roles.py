@@ -1,0 +1,50 @@
+"""The staff roles and their permissions. They span every app, so they live here.
+
+- Editors edit memorial sites and ceremony content.
+- Organisers also manage registrations, exports, messages and the dashboard.
+- Check-in volunteers only check in and search guests of today's ceremonies.
+
+The groups are made by the migrations: `events/migrations/0003_roles.py` made them with
+the permissions of the time, and later migrations carry them along (registrations moved
+to their own app with their permissions). `tests/staff/test_roles.py` checks what the
+groups hold after all migrations.
+"""
+
+CONTENT = {
+    "memorials": ["memorialsite", "photo", "sitedate", "source", "historynote"],
+    "events": ["series", "ceremony", "programmeitem", "seatcategory"],
+    "elbeday": ["page"],
+}
+ALL_ACTIONS = ("add", "change", "delete", "view")
+
+EDITORS = "Editors"
+ORGANISERS = "Organisers"
+VOLUNTEERS = "Check-in volunteers"
+
+
+def _content_permissions():
+    return [
+        (app, f"{action}_{model}")
+        for app, models in CONTENT.items()
+        for model in models
+        for action in ALL_ACTIONS
+    ]
+
+
+ROLES = {
+    EDITORS: _content_permissions(),
+    ORGANISERS: [
+        *_content_permissions(),
+        ("registrations", "view_registration"),
+        ("registrations", "change_registration"),
+        ("registrations", "view_historicalregistration"),
+        ("registrations", "view_outgoingemail"),
+        ("registrations", "change_outgoingemail"),
+        ("registrations", "view_checkin"),
+        ("registrations", "checkin_registration"),
+        ("registrations", "export_registration"),
+        ("registrations", "message_registration"),
+        ("registrations", "view_dashboard"),
+    ],
+    VOLUNTEERS: [("registrations", "checkin_registration")],
+}

@@ -1,0 +1,257 @@
+"""Registrations, check-ins and the outbox in the admin. Every change of seats, status,
+check-ins or personal data made here goes through `registrations.services`: the actions
+call it, the change form saves the registrant's details through it, and what would go
+around it (adding or deleting registrations, restoring an old version from the history)
+is switched off."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import CheckIn, OutgoingEmail, Registration
+
+
+class CheckedInFilter(admin.SimpleListFilter):
+    title = _("checked in")
+    parameter_name = "checked_in"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("whole party")), ("part", _("part of the party")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset.filter(checked_in__gt=0, checked_in=F("party_size"))
+        if self.value() == "part":
+            return queryset.filter(checked_in__gt=0, checked_in__lt=F("party_size"))
+        if self.value() == "no":
+            return queryset.filter(checked_in=0)
+        return queryset
+
+
+class NeedsFilter(admin.SimpleListFilter):
+    title = _("needs")
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        return [*Registration.needs_choices(), ("other", _("other needs"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "other":
+            return queryset.exclude(needs_note="")
+        if self.value() in dict(self.lookup_choices):
+            return queryset.filter(**{self.value(): True})
+        return queryset
+
+
+class OutgoingEmailInline(admin.TabularInline):
+    model = OutgoingEmail
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "status", "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+    ordering = ("created_at",)
+    verbose_name_plural = _("emails and their delivery")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CheckInInline(admin.TabularInline):
+    model = CheckIn
+    extra = 0
+    can_delete = False
+    fields = ("at", "people", "by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    def _post_clean(self):
+        super()._post_clean()
+        # The form leaves out the ceremony and the status (read-only here), so Django
+        # would skip the one-active-registration-per-email rule; check it in full.
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(SimpleHistoryAdmin):
+    form = RegistrationAdminForm
+    # Restoring an old version would bring back its status and party without taking or
+    # freeing seats; the history is for reading (see the template).
+    object_history_template = "admin/registrations/registration/object_history.html"
+    list_display = (
+        "booking_code",
+        "name",
+        "ceremony",
+        "category",
+        "party_size",
+        "status",
+        "checked_in",
+        "email_state",
+        "created_at",
+    )
+    list_filter = ("ceremony", "category", "status", CheckedInFilter, NeedsFilter)
+    search_fields = ("name", "email", "booking_code")
+    list_select_related = ("ceremony", "category")
+    readonly_fields = (
+        "ceremony",
+        "category",
+        "status",
+        "booking_code",
+        "party_size",
+        "checked_in",
+        "created_at",
+        "confirmed_at",
+        "waiting_since",
+        "cancelled_at",
+        "reminder_sent_at",
+        "anonymised_at",
+    )
+    inlines = [CheckInInline, OutgoingEmailInline]
+    history_list_display = ("status", "party_size", "checked_in")
+    actions = ["cancel_registrations", "promote_registrations", "resend_confirmation", "check_in"]
+
+    def get_queryset(self, request):
+        failed = OutgoingEmail.objects.filter(
+            registration=OuterRef("pk"), status=OutgoingEmail.Status.FAILED
+        )
+        queued = OutgoingEmail.objects.filter(
+            registration=OuterRef("pk"), status=OutgoingEmail.Status.QUEUED
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_failed_email=Exists(failed), has_queued_email=Exists(queued))
+        )
+
+    @admin.display(description=_("emails"))
+    def email_state(self, registration):
+        if getattr(registration, "has_failed_email", False):
+            return _("failed")
+        if getattr(registration, "has_queued_email", False):
+            return _("queued")
+        return _("sent")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would free no seats; "cancel" frees them and keeps the numbers, and
+        # registrants delete their own data from their link.
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.anonymised_at:
+            return [field.name for field in Registration._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.registration_update(registration=obj, fields=form.changed_data)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Booking codes are shown as ABCD-EFGH and stored as ABCDEFGH."""
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        code = search_term.strip().replace("-", "").upper()
+        if len(code) == 8:
+            queryset |= self.model.objects.filter(booking_code=code)
+        return queryset, duplicates
+
+    def _report(self, request, done, refused):
+        for registration, message in refused:
+            self.message_user(request, f"{registration}: {message}", messages.WARNING)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d registration done.", "%(count)d registrations done.", done)
+                % {"count": done},
+            )
+
+    @admin.action(description=_("Cancel (and promote the waiting list)"))
+    def cancel_registrations(self, request, queryset):
+        done = 0
+        for registration in queryset.select_related("category"):
+            if registration.is_active:
+                services.registration_cancel(registration=registration)
+                done += 1
+        self._report(request, done, [])
+
+    @admin.action(description=_("Move off the waiting list (into free seats only)"))
+    def promote_registrations(self, request, queryset):
+        done, refused = 0, []
+        for registration in queryset.order_by("waiting_since", "pk"):
+            try:
+                services.registration_promote(registration=registration)
+            except services.RegistrationError as error:
+                refused.append((registration, error.message))
+            else:
+                done += 1
+        self._report(request, done, refused)
+
+    @admin.action(description=_("Resend the confirmation email"))
+    def resend_confirmation(self, request, queryset):
+        done, refused = 0, []
+        for registration in queryset.select_related("ceremony", "category"):
+            try:
+                services.registration_resend_confirmation(registration=registration)
+            except services.RegistrationError as error:
+                refused.append((registration, error.message))
+            else:
+                done += 1
+        self._report(request, done, refused)
+
+    @admin.action(description=_("Check in the whole party"))
+    def check_in(self, request, queryset):
+        done, refused = 0, []
+        for registration in queryset:
+            remaining = registration.party_size - registration.checked_in
+            try:
+                services.checkin_record(
+                    registration=registration, people=max(remaining, 1), by=request.user
+                )
+            except services.CheckInRefused as refusal:
+                refused.append((registration, refusal.message))
+            else:
+                done += 1
+        self._report(request, done, refused)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "to", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "kind")
+    search_fields = ("to", "subject")
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send again"), permissions=["change"])
+    def retry(self, request, queryset):
+        count = queryset.exclude(status=OutgoingEmail.Status.SENT).update(
+            status=OutgoingEmail.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+            % {"count": count},
+        )

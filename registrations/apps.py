@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationsConfig(AppConfig):
+    name = "registrations"
+    verbose_name = _("Registrations")
+
+    def ready(self):
+        from events import signals
+
+        from . import receivers
+
+        signals.ceremony_changed.connect(
+            receivers.notify_registrants, dispatch_uid="registrations-notify"
+        )
+        signals.seats_added.connect(receivers.fill_seats, dispatch_uid="registrations-fill")

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from registrations.services import registrations_anonymise
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise the registrants of ceremonies that ended more than ANONYMISE_AFTER_DAYS "
+        "days ago, keeping the numbers. Run it daily; running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=settings.ANONYMISE_AFTER_DAYS)
+
+    def handle(self, *args, days, **options):
+        count = registrations_anonymise(after_days=days)
+        self.stdout.write(f"Registrations anonymised: {count}.")

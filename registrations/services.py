@@ -1,0 +1,487 @@
+"""Every change of seats, registration status, check-ins and personal data.
+
+The public pages, the gate, the admin (actions, change forms, inlines), the management
+commands and a shell all come through these functions; nothing else writes them.
+
+Every change of seats happens inside one transaction that first locks the seat
+category (a row lock on PostgreSQL; on SQLite the IMMEDIATE transaction takes the database
+write lock), so the quota holds however many people register at once. Emails are queued in
+the same transaction as the change they report (see `registrations.emails`).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from elbeday.cache import bump_content_version
+from events.models import Ceremony, SeatCategory
+
+from . import emails
+from .models import CheckIn, OutgoingEmail, Registration
+
+
+class RegistrationError(Exception):
+    """A registration that cannot be made or changed; `message` is for the visitor."""
+
+    def __init__(self, message, *, code, field=None):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+
+def _lock_category(category_id):
+    return SeatCategory.objects.select_for_update().select_related("ceremony").get(pk=category_id)
+
+
+def _check_registration_open(ceremony, now):
+    state = ceremony.registration_state(now)
+    if state != Ceremony.RegistrationState.OPEN:
+        raise RegistrationError(state.label, code=f"registration_{state}")
+
+
+def _check_invitation_code(category, invitation_code):
+    if category.invitation_code and invitation_code.strip() != category.invitation_code:
+        raise RegistrationError(
+            _("This invitation code is not valid for this category."),
+            code="invitation_code",
+            field="invitation_code",
+        )
+
+
+def _check_party_size(category, party_size):
+    if party_size < 1:
+        raise RegistrationError(
+            _("A party has at least one person."), code="party_too_small", field="party_size"
+        )
+    if party_size > category.max_party_size:
+        raise RegistrationError(
+            _("At most %(max)s people can register together in this category.")
+            % {"max": category.max_party_size},
+            code="party_too_large",
+            field="party_size",
+        )
+
+
+def registration_create(
+    *, registration: Registration, invitation_code: str = "", now: datetime.datetime | None = None
+) -> RegistrationResult:
+    """Register a party: confirmed if the seats are free, else on the waiting list.
+
+    `registration` is unsaved and holds what the person gave (category, name, email,
+    party, needs, language, consents, `submission_key`); this function decides its status
+    and dates. Queues the confirmation or waiting-list email. A form submitted twice
+    (same `submission_key`) returns the first registration instead of making another.
+    Raises RegistrationError when the registration is not allowed.
+    """
+    now = now or timezone.now()
+    submission_key = registration.submission_key
+    if submission_key:
+        earlier = Registration.objects.filter(submission_key=submission_key).first()
+        if earlier:
+            return RegistrationResult(earlier, created=False)
+    category = registration.category
+    party_size = registration.party_size
+    registration.ceremony = ceremony = category.ceremony
+    registration.status = Registration.Status.CONFIRMED
+    registration.consent_privacy_at = now
+    # Everything that can be checked or prepared is done before the seats are locked, so
+    # that the lock is held only for the seat decision and the writes; the database's
+    # unique constraint still catches a duplicate registered in between.
+    _check_registration_open(ceremony, now)
+    _check_invitation_code(category, invitation_code)
+    _check_party_size(category, party_size)
+    registration.full_clean(
+        exclude=["category", "ceremony", "booking_code"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    try:
+        with transaction.atomic():
+            # One statement takes the seats if they are free. It locks the quota row until
+            # the transaction ends (PostgreSQL re-checks the condition after waiting for a
+            # concurrent holder; SQLite's IMMEDIATE transaction already holds the lock).
+            took_seats = SeatCategory.objects.filter(
+                pk=category.pk, seats_taken__lte=F("capacity") - party_size
+            ).update(seats_taken=F("seats_taken") + party_size)
+            if took_seats:
+                registration.confirmed_at = now
+                kind = OutgoingEmail.Kind.CONFIRMATION
+                # A queryset update sends no save signal: clear the cached pages here.
+                transaction.on_commit(bump_content_version)
+            elif category.has_waiting_list:
+                registration.status = Registration.Status.WAITING
+                registration.waiting_since = now
+                kind = OutgoingEmail.Kind.WAITING_LIST
+            else:
+                raise RegistrationError(
+                    _("This category is fully booked."), code="full", field="category"
+                )
+            # A second active registration for the email fails here, on the database's
+            # unique constraint, and the seats are given back with the rollback.
+            registration.save()
+            emails.queue_registration_email(registration, kind)
+    except IntegrityError:
+        # A concurrent identical submission, or the email is registered already.
+        if submission_key:
+            earlier = Registration.objects.filter(submission_key=submission_key).first()
+            if earlier:
+                return RegistrationResult(earlier, created=False)
+        raise RegistrationError(
+            _(
+                "This email address is already registered for this ceremony. "
+                "The booking link is in the confirmation email."
+            ),
+            code="duplicate_email",
+            field="email",
+        ) from None
+    return RegistrationResult(registration, created=True)
+
+
+def waiting_list_fill(*, category: SeatCategory, now=None) -> list[Registration]:
+    """Confirm waiting parties in order while seats are free, skipping parties that do
+    not fit; emails each promoted person. The caller holds the category lock (it is
+    called when a registration frees seats, and by `events.services` when seats are
+    added). Returns the promoted registrations."""
+    now = now or timezone.now()
+    promoted = []
+    for registration in Registration.objects.waiting().filter(category=category):
+        if category.seats_left == 0:
+            break
+        if registration.party_size > category.seats_left:
+            continue
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        category.seats_taken += registration.party_size
+        promoted.append(registration)
+        emails.queue_registration_email(registration, OutgoingEmail.Kind.PROMOTION)
+    if promoted:
+        category.save(update_fields=["seats_taken"])
+    return promoted
+
+
+def registration_cancel(*, registration: Registration, now=None) -> list[Registration]:
+    """Cancel a registration (or leave the waiting list), free its seats, email the person
+    and promote the waiting list. Returns the promoted registrations."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        category = _lock_category(registration.category_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            return []
+        was_confirmed = registration.status == Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        emails.queue_registration_email(registration, OutgoingEmail.Kind.CANCELLATION)
+        if not was_confirmed:
+            return []
+        category.seats_taken -= registration.party_size
+        category.save(update_fields=["seats_taken"])
+        return waiting_list_fill(category=category, now=now)
+
+
+def registration_change_party(
+    *, registration: Registration, party_size: int, guest_names: str, now=None
+) -> Registration:
+    """Change the party size within what is free; a smaller party frees seats for the
+    waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        category = _lock_category(registration.category_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise RegistrationError(_("This registration is cancelled."), code="cancelled")
+        if registration.ceremony.end < now or registration.ceremony.is_cancelled:
+            raise RegistrationError(_("This ceremony can no longer be changed."), code="closed")
+        _check_party_size(category, party_size)
+        if party_size < registration.checked_in:
+            raise RegistrationError(
+                _("%(count)s people of this party are already checked in.")
+                % {"count": registration.checked_in},
+                code="below_checked_in",
+                field="party_size",
+            )
+        delta = party_size - registration.party_size
+        if registration.status == Registration.Status.CONFIRMED and delta > category.seats_left:
+            raise RegistrationError(
+                ngettext(
+                    "Only %(free)s more seat is free, so your party can have at most %(max)s.",
+                    "Only %(free)s more seats are free, so your party can have at most %(max)s.",
+                    category.seats_left,
+                )
+                % {
+                    "free": category.seats_left,
+                    "max": registration.party_size + category.seats_left,
+                },
+                code="not_enough_seats",
+                field="party_size",
+            )
+        registration.party_size = party_size
+        registration.guest_names = guest_names
+        registration.full_clean(exclude=["category", "ceremony", "booking_code"])
+        registration.save(update_fields=["party_size", "guest_names", "updated_at"])
+        if registration.status == Registration.Status.CONFIRMED and delta:
+            category.seats_taken += delta
+            category.save(update_fields=["seats_taken"])
+            if delta < 0:
+                waiting_list_fill(category=category, now=now)
+        return registration
+
+
+def registration_erase(*, registration: Registration, now=None) -> None:
+    """Delete a registrant's personal data at their request, at once: cancel the
+    registration (freeing the seats) and anonymise it as after a ceremony."""
+    now = now or timezone.now()
+    registration_cancel(registration=registration, now=now)
+    with transaction.atomic():
+        _anonymise(Registration.objects.select_for_update().get(pk=registration.pk), now)
+
+
+def ceremony_notify_change(*, ceremony: Ceremony, kind: OutgoingEmail.Kind) -> int:
+    """Queue a notice to everyone registered (confirmed or waiting) that the ceremony was
+    changed, postponed or cancelled. Returns how many were queued."""
+    count = 0
+    with transaction.atomic():
+        for registration in ceremony.registrations.active().select_related("category"):
+            emails.queue_registration_email(registration, kind)
+            count += 1
+    return count
+
+
+# What the organisers may correct in a registration by hand; its seats, status and
+# check-ins change only through the functions above.
+DETAILS = (
+    "name",
+    "email",
+    "guest_names",
+    "country",
+    "language",
+    *Registration.NEEDS,
+    "needs_note",
+    "consent_future",
+)
+
+
+def registration_update(*, registration: Registration, fields) -> Registration:
+    """Save corrections to a registrant's details: `fields` (names from DETAILS) are
+    taken from `registration`; anything else is refused, as are anonymised registrations.
+    Raises ValidationError for values the model refuses."""
+    fields = list(fields)
+    if not fields:
+        return registration
+    if not set(fields) <= set(DETAILS):
+        raise RegistrationError(
+            _("Only the registrant's details can be changed here."), code="not_details"
+        )
+    with transaction.atomic():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.anonymised_at:
+            raise RegistrationError(
+                _("This registration is anonymised; its details are gone."), code="anonymised"
+            )
+        for name in fields:
+            setattr(current, name, getattr(registration, name))
+        # Nothing excluded: the one-active-registration-per-email rule involves the
+        # ceremony, which no form changes but which the check must see.
+        current.full_clean()
+        current.save(update_fields=[*fields, "updated_at"])
+    return current
+
+
+def registration_resend_confirmation(*, registration: Registration) -> None:
+    """Queue the confirmation (with the ticket) again; only for confirmed registrations."""
+    if registration.status != Registration.Status.CONFIRMED:
+        raise RegistrationError(
+            _("Only confirmed registrations have a ticket."), code="not_confirmed"
+        )
+    emails.queue_registration_email(registration, OutgoingEmail.Kind.CONFIRMATION)
+
+
+def registrations_message(*, registrations, texts) -> int:
+    """Queue the organisers' message to each registration, in its language: `texts` maps
+    a language to {"subject", "body"}. Returns how many were queued."""
+    count = 0
+    with transaction.atomic():
+        for registration in registrations:
+            emails.queue_registration_email(
+                registration, OutgoingEmail.Kind.MESSAGE, message=texts[registration.language]
+            )
+            count += 1
+    return count
+
+
+def reminders_send(*, days_before: int = 3, now=None) -> int:
+    """Queue a reminder for every confirmed registration of ceremonies starting within
+    `days_before` days that has not had one; safe to run any number of times."""
+    now = now or timezone.now()
+    count = 0
+    due = (
+        Registration.objects.confirmed()
+        .filter(
+            reminder_sent_at__isnull=True,
+            ceremony__status=Ceremony.Status.PUBLISHED,
+            ceremony__start__gt=now,
+            ceremony__start__lte=now + datetime.timedelta(days=days_before),
+        )
+        .select_related("ceremony", "category")
+    )
+    for registration in due:
+        with transaction.atomic():
+            # Marked in the same transaction as the email is queued: never twice.
+            updated = Registration.objects.filter(
+                pk=registration.pk, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if updated:
+                emails.queue_registration_email(registration, OutgoingEmail.Kind.REMINDER)
+                count += 1
+    return count
+
+
+class CheckInRefused(Exception):
+    """A ticket that must not be let in (or not for that many people); `message` says why,
+    for the volunteer at the gate."""
+
+    def __init__(self, message, *, code):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+def checkin_problem(registration: Registration, now=None):
+    """Why this ticket cannot be checked in now, or None."""
+    now = now or timezone.now()
+    ceremony = registration.ceremony
+    if registration.status == Registration.Status.CANCELLED:
+        return CheckInRefused(
+            _("This registration was cancelled. Do not admit on this ticket."), code="cancelled"
+        )
+    if registration.status == Registration.Status.WAITING:
+        return CheckInRefused(
+            _("This person is on the waiting list and has no seat."), code="waiting"
+        )
+    if ceremony.is_cancelled:
+        return CheckInRefused(_("This ceremony has been cancelled."), code="ceremony_cancelled")
+    today = now.astimezone(ceremony.tz).date()
+    first_day = ceremony.start.astimezone(ceremony.tz).date()
+    last_day = ceremony.end.astimezone(ceremony.tz).date()
+    if not first_day <= today <= last_day:
+        return CheckInRefused(
+            _("This ticket is for “%(title)s” on %(date)s, not for today.")
+            % {"title": ceremony.title, "date": date_format(first_day, "DATE_FORMAT")},
+            code="other_day",
+        )
+    return None
+
+
+def checkin_record(*, registration: Registration, people: int, by=None, now=None):
+    """Let `people` of the party in. Refused for cancelled, waiting-list and other days'
+    tickets, and beyond the party size; the registration row is locked so that two
+    volunteers scanning the same ticket at once cannot let in more than the party."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("ceremony", "category")
+            .get(pk=registration.pk)
+        )
+        if problem := checkin_problem(registration, now):
+            raise problem
+        remaining = registration.party_size - registration.checked_in
+        if remaining == 0:
+            raise CheckInRefused(_("The whole party is already checked in."), code="already")
+        if not 1 <= people <= remaining:
+            raise CheckInRefused(
+                _("Between 1 and %(remaining)s people of this party can still be checked in.")
+                % {"remaining": remaining},
+                code="too_many",
+            )
+        registration.checked_in += people
+        registration._change_reason = "check-in"
+        registration.save(update_fields=["checked_in", "updated_at"])
+        return CheckIn.objects.create(registration=registration, people=people, by=by, at=now)
+
+
+def registration_promote(*, registration: Registration, now=None) -> Registration:
+    """Move one person off the waiting list by hand, only into free seats."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        category = _lock_category(registration.category_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Registration.Status.WAITING:
+            raise RegistrationError(
+                _("This registration is not on the waiting list."), code="not_waiting"
+            )
+        if registration.party_size > category.seats_left:
+            raise RegistrationError(
+                ngettext(
+                    "Only %(free)s seat is free; this party needs %(size)s.",
+                    "Only %(free)s seats are free; this party needs %(size)s.",
+                    category.seats_left,
+                )
+                % {"free": category.seats_left, "size": registration.party_size},
+                code="not_enough_seats",
+            )
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration._change_reason = "promoted by hand"
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        category.seats_taken += registration.party_size
+        category.save(update_fields=["seats_taken"])
+        emails.queue_registration_email(registration, OutgoingEmail.Kind.PROMOTION)
+        return registration
+
+
+def _anonymise(registration: Registration, now) -> None:
+    """Remove the name, email and free texts from a registration, its history and its
+    emails; keep the numbers (status, party, category, needs, country, language,
+    check-ins) that the dashboard counts."""
+    address = f"anonymised-{registration.public_id.hex[:12]}@invalid"
+    personal = {"name": "", "email": address, "guest_names": "", "needs_note": ""}
+    for field, value in personal.items():
+        setattr(registration, field, value)
+    registration.consent_future = False
+    registration.anonymised_at = now
+    registration._change_reason = "anonymised"
+    registration.save()
+    registration.history.all().update(**personal)
+    # Unsent emails are dropped; sent ones keep only their kind, state and dates.
+    registration.emails.filter(status=OutgoingEmail.Status.QUEUED).delete()
+    registration.emails.update(
+        to=address, subject="", body_text="", body_html="", attachments=[], last_error=""
+    )
+    # The admin's log names the registration it changed ("ABCD-EFGH Anna Schmidt").
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Registration),
+        object_id=str(registration.pk),
+    ).update(object_repr=str(registration)[:200])
+
+
+def registrations_anonymise(*, after_days: int, now=None) -> int:
+    """Anonymise the registrants of ceremonies that ended more than `after_days` ago;
+    safe to run any number of times. Returns how many were anonymised."""
+    now = now or timezone.now()
+    due = Registration.objects.not_anonymised().filter(
+        ceremony__end__lt=now - datetime.timedelta(days=after_days)
+    )
+    count = 0
+    for registration in due.iterator():
+        with transaction.atomic():
+            _anonymise(registration, now)
+        count += 1
+    return count

@@ -1,0 +1,238 @@
+"""The registrant's pages: the registration form, and behind the link in their emails
+the booking with its ticket, changes, cancellation, calendar file and their data."""
+
+import copy
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from events.models import Ceremony
+
+from . import services, tickets
+from .forms import PartySizeForm, RegistrationForm
+from .models import Registration
+
+
+def _client_ip_limited(request):
+    rate = settings.REGISTRATION_RATE_PER_IP
+    return bool(rate) and is_ratelimited(
+        request, group="register-ip", key="ip", rate=rate, method="POST", increment=True
+    )
+
+
+def _email_limited(request, email):
+    rate = settings.REGISTRATION_RATE_PER_EMAIL
+    return bool(rate) and is_ratelimited(
+        request,
+        group="register-email",
+        key=lambda _group, _request: email.lower(),
+        rate=rate,
+        method="POST",
+        increment=True,
+    )
+
+
+def register(request, slug):
+    # Only what the form needs: the memorial site's long texts stay in the database.
+    ceremony = get_object_or_404(Ceremony.objects.public(), slug=slug)
+    categories = list(ceremony.categories.all())
+    state = ceremony.registration_state()
+    if state != Ceremony.RegistrationState.OPEN or not categories:
+        return render(
+            request,
+            "registrations/registration_closed.html",
+            {"ceremony": ceremony, "registration_state": state},
+            status=403 if request.method == "POST" else 200,
+        )
+    form = RegistrationForm(
+        request.POST or None,
+        categories=categories,
+        initial={"submission_key": uuid.uuid4()},
+    )
+    status = 200
+    if request.method == "POST":
+        if _client_ip_limited(request):
+            form.add_error(
+                None, _("Too many registrations from your network. Please try again later.")
+            )
+            status = 429
+        elif not form.is_valid():
+            status = 400
+        elif _email_limited(request, form.cleaned_data["email"]):
+            form.add_error(
+                None, _("Too many attempts for this email address. Please try again later.")
+            )
+            status = 429
+        else:
+            try:
+                result = services.registration_create(
+                    registration=form.instance,
+                    invitation_code=form.cleaned_data.get("invitation_code", ""),
+                )
+            except services.RegistrationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = 400
+            else:
+                return redirect(result.registration.get_manage_url() + "?new=1")
+    return render(
+        request,
+        "registrations/registration_form.html",
+        {"ceremony": ceremony, "form": form},
+        status=status,
+    )
+
+
+def _registration_or_404(token):
+    registration = Registration.from_token(token, salt="registration-manage")
+    if registration is None or registration.anonymised_at:
+        raise Http404
+    return registration
+
+
+def _manage_context(registration, token, party_form, **extra):
+    return {
+        "registration": registration,
+        "ceremony": registration.ceremony,
+        "token": token,
+        "party_form": party_form,
+        "can_change": registration.is_active
+        and not registration.ceremony.is_cancelled
+        and registration.ceremony.end > timezone.now(),
+        "qr_svg": tickets.qr_svg(registration)
+        if registration.status == Registration.Status.CONFIRMED
+        else "",
+        **extra,
+    }
+
+
+def manage(request, token):
+    registration = _registration_or_404(token)
+    context = _manage_context(
+        registration,
+        token,
+        PartySizeForm(instance=registration),
+        is_new=request.GET.get("new") == "1",
+    )
+    return render(request, "registrations/registration_manage.html", context)
+
+
+@require_POST
+def change_party(request, token):
+    registration = _registration_or_404(token)
+    # The form fills in a copy: the page around it keeps showing the booking as it is.
+    form = PartySizeForm(request.POST, instance=copy.copy(registration))
+    if form.is_valid():
+        try:
+            services.registration_change_party(
+                registration=registration,
+                party_size=form.instance.party_size,
+                guest_names=form.instance.guest_names,
+            )
+        except services.RegistrationError as error:
+            form.add_error("party_size", error.message)
+        else:
+            messages.success(request, _("Your booking has been changed."))
+            return redirect(registration.get_manage_url())
+    # The form stays on the page so that its error can be read.
+    context = _manage_context(registration, token, form, can_change=True)
+    return render(request, "registrations/registration_manage.html", context, status=400)
+
+
+@require_POST
+def cancel(request, token):
+    registration = _registration_or_404(token)
+    was_waiting = registration.status == Registration.Status.WAITING
+    services.registration_cancel(registration=registration)
+    if was_waiting:
+        messages.success(request, _("You have left the waiting list."))
+    else:
+        messages.success(request, _("Your registration has been cancelled."))
+    return redirect(registration.get_manage_url())
+
+
+@require_POST
+def erase(request, token):
+    registration = _registration_or_404(token)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request, _("Please tick the box to confirm that your data should be deleted.")
+        )
+        return redirect(registration.get_manage_url())
+    services.registration_erase(registration=registration)
+    return render(
+        request, "registrations/registration_erased.html", {"ceremony": registration.ceremony}
+    )
+
+
+def ticket(request, token):
+    registration = _registration_or_404(token)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise Http404
+    return render(
+        request,
+        "registrations/registration_ticket.html",
+        {
+            "registration": registration,
+            "ceremony": registration.ceremony,
+            "qr_svg": tickets.qr_svg(registration),
+        },
+    )
+
+
+def registration_ics(request, token):
+    registration = _registration_or_404(token)
+    response = HttpResponse(
+        tickets.registration_ics(registration), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{registration.ceremony.slug}.ics"'
+    return response
+
+
+def registration_data(request, token):
+    """Everything stored about this registration, for the registrant to keep."""
+    registration = _registration_or_404(token)
+    fields = [
+        "booking_code",
+        "status",
+        "name",
+        "email",
+        "party_size",
+        "guest_names",
+        "country",
+        "language",
+        *Registration.NEEDS,
+        "needs_note",
+        "consent_privacy_at",
+        "consent_future",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "waiting_since",
+    ]
+    data = {name: getattr(registration, name) for name in fields}
+    data["country"] = str(registration.country.code or "")
+    data["ceremony"] = registration.ceremony.title
+    data["category"] = registration.category.name
+    data["emails"] = [
+        {
+            "kind": email.kind,
+            "subject": email.subject,
+            "status": email.status,
+            "queued": email.created_at,
+        }
+        for email in registration.emails.order_by("created_at")
+    ]
+    response = JsonResponse(
+        data, json_dumps_params={"ensure_ascii": False, "indent": 2, "default": str}
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="registration-{registration.booking_code}.json"'
+    )
+    return response

@@ -1,0 +1,140 @@
+"""The numbers on the organisers' dashboard, in a fixed number of queries however many
+registrations there are."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from events.models import Ceremony, Series
+from registrations.models import OutgoingEmail, Registration
+
+from . import charts, checkin
+
+CHART_DAYS = 30
+
+
+def upcoming_overview(now=None, limit=10):
+    now = now or timezone.now()
+    ceremonies = list(
+        Ceremony.objects.public()
+        .upcoming(now)
+        .not_cancelled()
+        .select_related("venue_site")
+        .prefetch_related("categories")[:limit]
+    )
+    active = Registration.objects.active().filter(ceremony__in=ceremonies)
+
+    waiting = defaultdict(lambda: (0, 0))
+    for row in (
+        Registration.objects.waiting()
+        .filter(ceremony__in=ceremonies)
+        .order_by()
+        .values("category")
+        .annotate(parties=Count("pk"), people=Sum("party_size"))
+    ):
+        waiting[row["category"]] = (row["parties"], row["people"])
+
+    needs = {
+        row["ceremony"]: row
+        for row in active.order_by()
+        .values("ceremony")
+        .annotate(
+            **{name: Count("pk", filter=Q(**{name: True})) for name in Registration.NEEDS},
+            needs_note=Count("pk", filter=~Q(needs_note="")),
+        )
+    }
+    need_labels = [
+        *Registration.needs_choices(),
+        ("needs_note", Registration._meta.get_field("needs_note").verbose_name),
+    ]
+
+    languages = defaultdict(list)
+    for row in active.order_by().values("ceremony", "language").annotate(people=Sum("party_size")):
+        languages[row["ceremony"]].append((row["language"], row["people"]))
+
+    country_names = dict(countries)
+    by_country = defaultdict(list)
+    for row in active.order_by().values("ceremony", "country").annotate(people=Sum("party_size")):
+        name = country_names.get(row["country"]) or _("not given")
+        by_country[row["ceremony"]].append((str(name), row["people"]))
+
+    # In the server's time zone, like TruncDate below (`now` is in UTC).
+    since = timezone.localdate(now) - datetime.timedelta(days=CHART_DAYS - 1)
+    per_day = defaultdict(dict)
+    for row in (
+        Registration.objects.filter(ceremony__in=ceremonies)
+        .annotate(day=TruncDate("created_at"))
+        .filter(day__gte=since)
+        .order_by()
+        .values("ceremony", "day")
+        .annotate(count=Count("pk"))
+    ):
+        per_day[row["ceremony"]][row["day"]] = row["count"]
+
+    today = checkin.todays_ceremonies(now)  # once: it is a query
+    arrivals = checkin.counts([c for c in ceremonies if c in today])
+
+    overview = []
+    for ceremony in ceremonies:
+        days = [since + datetime.timedelta(days=offset) for offset in range(CHART_DAYS)]
+        counts = per_day[ceremony.pk]
+        overview.append(
+            {
+                "ceremony": ceremony,
+                "categories": [
+                    {
+                        "category": category,
+                        "waiting_parties": waiting[category.pk][0],
+                        "waiting_people": waiting[category.pk][1],
+                    }
+                    for category in ceremony.categories.all()
+                ],
+                "needs": [
+                    (label, needs.get(ceremony.pk, {}).get(name, 0)) for name, label in need_labels
+                ],
+                "languages": sorted(languages[ceremony.pk], key=lambda pair: -pair[1]),
+                "countries": sorted(by_country[ceremony.pk], key=lambda pair: -pair[1])[:10],
+                "per_day_chart": charts.bar_chart(
+                    f"days-{ceremony.pk}",
+                    _("Registrations per day, last %(days)s days") % {"days": CHART_DAYS},
+                    [(day.strftime("%d.%m."), [counts.get(day, 0)]) for day in days],
+                    series=[_("registrations")],
+                ),
+                "arrivals": arrivals.get(ceremony.pk),
+            }
+        )
+    return overview
+
+
+def attendance_by_year():
+    """Per series: people registered (confirmed) and checked in, year by year."""
+    rows = (
+        Registration.objects.confirmed()
+        .order_by()
+        .values("ceremony__series", year=ExtractYear("ceremony__start"))
+        .annotate(registered=Sum("party_size"), arrived=Sum("checked_in"))
+        .order_by("ceremony__series", "year")
+    )
+    by_series = defaultdict(list)
+    for row in rows:
+        by_series[row["ceremony__series"]].append(
+            (str(row["year"]), [row["registered"] or 0, row["arrived"] or 0])
+        )
+    return [
+        charts.bar_chart(
+            f"years-{series.pk}",
+            _("%(series)s: attendance year by year") % {"series": series.name},
+            by_series[series.pk],
+            series=[_("registered"), _("checked in")],
+        )
+        for series in Series.objects.filter(pk__in=by_series)
+    ]
+
+
+def failed_email_count():
+    return OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()

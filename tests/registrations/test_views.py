@@ -1,0 +1,544 @@
+import datetime
+import uuid
+
+import pytest
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext, override
+
+from registrations.models import OutgoingEmail, Registration
+from tests.factories import CeremonyFactory, RegistrationFactory, SeatCategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["en", "de", "ru"]
+
+
+def register_url(ceremony, language="de"):
+    return f"/{language}/ceremonies/{ceremony.slug}/register/"
+
+
+def form_data(category, **changes):
+    data = {
+        "name": "Anna Schmidt",
+        "email": "anna@example.org",
+        "category": str(category.pk),
+        "party_size": "2",
+        "guest_names": "Ben Schmidt",
+        "country": "DE",
+        "language": "de",
+        "needs_step_free_route": "on",
+        "needs_note": "",
+        "consent_privacy": "on",
+        "submission_key": str(uuid.uuid4()),
+        "website": "",
+    }
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def django_message(language, message, **params):
+    """One of Django's own messages, as Django shows it in `language`."""
+    with override(language):
+        return gettext(message) % params
+
+
+def nothing_stored():
+    return (list(Registration.objects.all()), list(OutgoingEmail.objects.all())) == ([], [])
+
+
+@pytest.fixture
+def category():
+    return SeatCategoryFactory(capacity=10, max_party_size=4)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_registration_form_is_shown_in_the_visitors_language(
+    client, page, translated, category, language
+):
+    response = client.get(register_url(category.ceremony, language))
+
+    form = page(response)
+    title = getattr(category.ceremony, f"title_{language}")
+    assert response.status_code == 200
+    assert form.find("html").attrs["lang"] == language
+    assert form.texts("h1") == [translated(language, "Register for %(title)s") % {"title": title}]
+    assert form.texts("legend")[:2] == [
+        translated(language, "About you"),
+        translated(language, "Seats"),
+    ]
+    assert form.find("label", **{"for": "id_name"}).text == (
+        translated(language, "Your name") + "*"
+    )
+    assert form.find("input", type="submit").attrs["value"] == translated(language, "Register")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_privacy_consent_links_to_the_privacy_notice(client, page, translated, category, language):
+    form = page(client.get(register_url(category.ceremony, language)))
+
+    privacy_url = f"/{language}/pages/privacy/"
+    consent = translated(
+        language,
+        'I have read the <a href="{url}">privacy notice</a> and agree that my data is used '
+        "for this ceremony.",
+    ).format(url=privacy_url)
+    expected = page(f"<p>{consent}</p>")
+    label = form.find("label", **{"for": "id_consent_privacy"})
+    assert label.text == expected.find("p").text + "*"
+    assert [(link.attrs["href"], link.text) for link in form.find_all("a", within=label)] == [
+        (privacy_url, expected.find("a").text)
+    ]
+
+
+def test_every_input_of_the_registration_form_has_a_label(client, page, category):
+    SeatCategoryFactory(ceremony=category.ceremony, name_en="Delegations", invitation_code="X")
+
+    form = page(client.get(register_url(category.ceremony)))
+
+    fields = [
+        element
+        for tag in ("input", "select", "textarea")
+        for element in form.find_all(tag)
+        if element.attrs.get("type") not in ("hidden", "submit")
+    ]
+    labelled = {label.attrs.get("for") for label in form.find_all("label")}
+    assert {field.attrs["name"] for field in fields} >= {
+        "name",
+        "email",
+        "category",
+        "invitation_code",
+        "party_size",
+        "consent_privacy",
+        "website",
+    }
+    assert [field.attrs["id"] for field in fields if field.attrs["id"] not in labelled] == []
+
+
+def test_registration_form_offers_the_categories_with_their_seats(client, page, translated):
+    ceremony = CeremonyFactory()
+    SeatCategoryFactory(ceremony=ceremony, name_de="Öffentlichkeit", capacity=7, position=0)
+    SeatCategoryFactory(ceremony=ceremony, name_de="Presse", capacity=0, position=1)
+    SeatCategoryFactory(
+        ceremony=ceremony, name_de="Gäste", capacity=0, has_waiting_list=False, position=2
+    )
+    SeatCategoryFactory(ceremony=ceremony, name_de="Delegationen", invitation_code="X", position=3)
+
+    form = page(client.get(register_url(ceremony)))
+
+    labels = [
+        form.find("label", **{"for": radio.attrs["id"]}).text
+        for radio in form.find_all("input", type="radio")
+    ]
+    assert labels == [
+        "Öffentlichkeit ({})".format(translated("de", "%(count)s seats left") % {"count": 7}),
+        "Presse ({})".format(translated("de", "waiting list")),
+        "Gäste ({})".format(translated("de", "fully booked")),
+        "Delegationen ({})".format(translated("de", "by invitation")),
+    ]
+
+
+def test_valid_registration_leads_to_the_booking(client, category):
+    response = client.post(register_url(category.ceremony), form_data(category))
+
+    registration = Registration.objects.get()
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/de/registrations/{registration.manage_token}/?new=1",
+    )
+    assert (
+        registration.name,
+        registration.email,
+        registration.party_size,
+        registration.guest_names,
+        registration.country.code,
+        registration.language,
+        registration.status,
+        registration.needs_step_free_route,
+    ) == (
+        "Anna Schmidt",
+        "anna@example.org",
+        2,
+        "Ben Schmidt",
+        "DE",
+        "de",
+        "confirmed",
+        True,
+    )
+    assert list(OutgoingEmail.objects.values_list("to", "kind", "language")) == [
+        ("anna@example.org", "confirmation", "de")
+    ]
+    category.refresh_from_db()
+    assert category.seats_taken == 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_new_booking_page_thanks_the_visitor(client, page, translated, category, language):
+    response = client.post(
+        register_url(category.ceremony, language), form_data(category), follow=True
+    )
+
+    booking = page(response)
+    assert response.status_code == 200
+    assert booking.find("div", class_="alert-success").text == " ".join(
+        [
+            translated(language, "Thank you, you are registered."),
+            translated(language, "We have sent a confirmation email with your ticket."),
+        ]
+    )
+
+
+def test_full_category_puts_the_visitor_on_the_waiting_list(client, page, translated):
+    category = SeatCategoryFactory(capacity=1)
+    RegistrationFactory(category=category)
+
+    response = client.post(register_url(category.ceremony), form_data(category), follow=True)
+
+    registration = Registration.objects.get(email="anna@example.org")
+    assert registration.status == "waiting"
+    assert (
+        page(response)
+        .find("div", class_="alert-warning")
+        .text.startswith(
+            translated("de", "You are number %(position)s on the waiting list.") % {"position": 1}
+        )
+    )
+
+
+def _bad_inputs(language, translated):
+    """(what the visitor sent, the field, the message they read) for each mistake."""
+    return {
+        "party_size_0": (
+            {"party_size": "0"},
+            "party_size",
+            django_message(
+                language,
+                "Ensure this value is greater than or equal to %(limit_value)s.",
+                limit_value=1,
+            ),
+        ),
+        "party_size_negative": (
+            {"party_size": "-1"},
+            "party_size",
+            django_message(
+                language,
+                "Ensure this value is greater than or equal to %(limit_value)s.",
+                limit_value=1,
+            ),
+        ),
+        "party_size_above_max": (
+            {"party_size": "5"},
+            "party_size",
+            translated(language, "At most %(max)s people can register together in this category.")
+            % {"max": 4},
+        ),
+        "invalid_email": (
+            {"email": "anna@example"},
+            "email",
+            django_message(language, "Enter a valid email address."),
+        ),
+        "name_too_long": (
+            {"name": "A" * 201},
+            "name",
+            _too_long(language, limit=200, length=201),
+        ),
+        "control_character": (
+            {"name": "Anna\x07"},
+            "name",
+            translated(language, "Please remove the invisible control characters from this text."),
+        ),
+        "no_privacy_consent": (
+            {"consent_privacy": None},
+            "consent_privacy",
+            translated(language, "Please accept the privacy notice to register."),
+        ),
+        "honeypot": (
+            {"website": "http://spam.example"},
+            "website",
+            translated(language, "Please leave this field empty."),
+        ),
+    }
+
+
+def _too_long(language, *, limit, length):
+    with override(language):
+        return ngettext(
+            "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+            "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+            limit,
+        ) % {"limit_value": limit, "show_value": length}
+
+
+MISTAKES = [
+    "party_size_0",
+    "party_size_negative",
+    "party_size_above_max",
+    "invalid_email",
+    "name_too_long",
+    "control_character",
+    "no_privacy_consent",
+    "honeypot",
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_bad_input_is_refused_with_a_message(client, page, translated, category, language, mistake):
+    changes, field, message = _bad_inputs(language, translated)[mistake]
+
+    response = client.post(
+        register_url(category.ceremony, language), form_data(category, **changes)
+    )
+
+    result = page(response)
+    assert response.status_code == 400
+    assert result.errors() == {field: [message]}
+    assert result.find("div", id="form-errors").text == translated(
+        language, "Please check your entries."
+    )
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("language", ["de", "ru"])
+def test_wrong_invitation_code_is_refused_with_a_message(client, page, translated, language):
+    category = SeatCategoryFactory(invitation_code="DELEGATION-2027")
+
+    response = client.post(
+        register_url(category.ceremony, language),
+        form_data(category, invitation_code="DELEGATION-2026"),
+    )
+
+    assert response.status_code == 400
+    assert page(response).errors() == {
+        "invitation_code": [
+            translated(language, "This invitation code is not valid for this category.")
+        ]
+    }
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_full_category_without_waiting_list_is_refused_with_a_message(
+    client, page, translated, language
+):
+    category = SeatCategoryFactory(capacity=1, has_waiting_list=False)
+    RegistrationFactory(category=category)
+
+    response = client.post(register_url(category.ceremony, language), form_data(category))
+
+    assert response.status_code == 400
+    assert page(response).errors() == {
+        "category": [translated(language, "This category is fully booked.")]
+    }
+    assert Registration.objects.count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_second_registration_with_the_same_email_is_refused(client, page, translated, language):
+    category = SeatCategoryFactory()
+    RegistrationFactory(category=category, email="anna@example.org")
+
+    response = client.post(
+        register_url(category.ceremony, language),
+        form_data(category, email="ANNA@example.org"),
+    )
+
+    message = translated(
+        language,
+        "This email address is already registered for this ceremony. "
+        "The booking link is in the confirmation email.",
+    )
+    assert response.status_code == 400
+    assert page(response).errors() == {"email": [message]}
+    assert Registration.objects.count() == 1
+
+
+def _closed_ceremonies():
+    now = timezone.now()
+    return {
+        "not_yet": {"registration_opens": now + datetime.timedelta(days=1)},
+        "closed": {
+            "registration_opens": now - datetime.timedelta(days=5),
+            "registration_closes": now - datetime.timedelta(days=1),
+        },
+        "cancelled": {"status": "cancelled"},
+        "none": {"registration_opens": None, "registration_closes": None},
+    }
+
+
+CLOSED_MESSAGES = {
+    "not_yet": "Registration has not opened yet.",
+    "closed": "Registration for this ceremony is closed.",
+    "cancelled": "This ceremony has been cancelled; registration is closed.",
+    "none": "This ceremony takes no registrations.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("state", CLOSED_MESSAGES)
+def test_registration_outside_the_window_shows_no_form(client, page, translated, language, state):
+    category = SeatCategoryFactory(ceremony=CeremonyFactory(**_closed_ceremonies()[state]))
+
+    response = client.get(register_url(category.ceremony, language))
+
+    closed = page(response)
+    assert response.status_code == 200
+    assert closed.texts("p", role="status") == [translated(language, CLOSED_MESSAGES[state])]
+    assert closed.find_all("form", class_="registration-form") == []
+
+
+@pytest.mark.parametrize("state", CLOSED_MESSAGES)
+def test_registration_outside_the_window_refuses_a_post(client, page, state):
+    category = SeatCategoryFactory(ceremony=CeremonyFactory(**_closed_ceremonies()[state]))
+
+    response = client.post(register_url(category.ceremony, "en"), form_data(category))
+
+    assert response.status_code == 403
+    assert page(response).texts("p", role="status") == [CLOSED_MESSAGES[state]]
+    assert nothing_stored()
+
+
+def test_draft_ceremony_has_no_registration_page(client, category):
+    category.ceremony.status = "draft"
+    category.ceremony.save()
+
+    assert client.get(register_url(category.ceremony)).status_code == 404
+    assert client.post(register_url(category.ceremony), form_data(category)).status_code == 404
+    assert nothing_stored()
+
+
+def test_html_in_the_name_is_shown_as_text(client, page):
+    category = SeatCategoryFactory()
+
+    response = client.post(
+        register_url(category.ceremony, "en"),
+        form_data(category, name="<script>alert(1)</script>"),
+        follow=True,
+    )
+
+    booking = page(response)
+    assert booking.find_all("script") == []
+    assert "<script>alert(1)</script>" in booking.texts("dd")
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
+
+
+def test_resubmitted_form_leads_to_the_same_booking(client, category):
+    data = form_data(category)
+
+    first = client.post(register_url(category.ceremony), data)
+    second = client.post(register_url(category.ceremony), data)
+
+    registration = Registration.objects.get()
+    assert first["Location"] == second["Location"]
+    assert (second.status_code, second["Location"]) == (
+        302,
+        f"/de/registrations/{registration.manage_token}/?new=1",
+    )
+    assert OutgoingEmail.objects.count() == 1
+
+
+def test_each_form_gets_its_own_submission_key(client, page, category):
+    keys = [
+        page(client.get(register_url(category.ceremony)))
+        .find("input", name="submission_key")
+        .attrs["value"]
+        for _ in range(2)
+    ]
+
+    assert len({str(uuid.UUID(key)) for key in keys}) == 2
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_too_many_registrations_from_one_address_are_refused(
+    client, page, translated, settings, language
+):
+    # An hour rather than a minute, so that no window ends between the posts.
+    settings.REGISTRATION_RATE_PER_IP = "2/h"
+    settings.REGISTRATION_RATE_PER_EMAIL = None
+    category = SeatCategoryFactory()
+    url = register_url(category.ceremony, language)
+
+    responses = [
+        client.post(url, form_data(category, email=f"person{n}@example.org")) for n in range(3)
+    ]
+
+    assert [response.status_code for response in responses] == [302, 302, 429]
+    assert page(responses[2]).errors() == {
+        None: [
+            translated(
+                language, "Too many registrations from your network. Please try again later."
+            )
+        ]
+    }
+    assert sorted(Registration.objects.values_list("email", flat=True)) == [
+        "person0@example.org",
+        "person1@example.org",
+    ]
+
+
+def test_other_addresses_are_not_limited(client, settings):
+    settings.REGISTRATION_RATE_PER_IP = "1/h"
+    settings.REGISTRATION_RATE_PER_EMAIL = None
+    category = SeatCategoryFactory()
+    url = register_url(category.ceremony)
+
+    statuses = [
+        client.post(
+            url, form_data(category, email=f"p{n}@example.org"), REMOTE_ADDR=f"192.0.2.{n}"
+        ).status_code
+        for n in range(1, 4)
+    ]
+
+    assert statuses == [302, 302, 302]
+
+
+def test_no_limit_per_address_when_switched_off(client, settings):
+    settings.REGISTRATION_RATE_PER_IP = None
+    settings.REGISTRATION_RATE_PER_EMAIL = None
+    category = SeatCategoryFactory(capacity=40, max_party_size=1)
+    url = register_url(category.ceremony)
+
+    statuses = {
+        client.post(url, form_data(category, email=f"p{n}@example.org", party_size="1")).status_code
+        for n in range(35)
+    }
+
+    assert statuses == {302}
+    assert Registration.objects.count() == 35
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_too_many_attempts_for_one_email_are_refused(client, page, translated, settings, language):
+    settings.REGISTRATION_RATE_PER_IP = None
+    settings.REGISTRATION_RATE_PER_EMAIL = "2/h"
+    categories = SeatCategoryFactory.create_batch(3)
+
+    responses = [
+        client.post(register_url(category.ceremony, language), form_data(category, email=email))
+        for category, email in zip(
+            categories, ["anna@example.org", "ANNA@example.org", "anna@example.org"], strict=True
+        )
+    ]
+
+    assert [response.status_code for response in responses] == [302, 302, 429]
+    assert page(responses[2]).errors() == {
+        None: [
+            translated(
+                language, "Too many attempts for this email address. Please try again later."
+            )
+        ]
+    }
+    assert Registration.objects.count() == 2
+
+
+def test_no_limit_per_email_when_switched_off(client, settings):
+    settings.REGISTRATION_RATE_PER_IP = None
+    settings.REGISTRATION_RATE_PER_EMAIL = None
+    categories = SeatCategoryFactory.create_batch(7)
+
+    statuses = [
+        client.post(register_url(category.ceremony), form_data(category)).status_code
+        for category in categories
+    ]
+
+    assert statuses == [302] * 7
+    assert Registration.objects.count() == 7
