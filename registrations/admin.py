@@ -111,6 +111,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         "booking_code",
         "party_size",
         "checked_in",
+        "consent_privacy_at",
         "created_at",
         "confirmed_at",
         "waiting_since",

@@ -176,9 +176,11 @@ class RegistrationForm(forms.ModelForm):
         return ""
 
     def _get_validation_exclusions(self):
-        # The category is one of the ceremony's, found above; checking that it exists
-        # would cost a query on every registration.
-        return {*super()._get_validation_exclusions(), "category"}
+        # Left to the form fields and the service, as checking them on the model would cost
+        # queries on every registration: the category is one of the ceremony's (found
+        # above), and the party size is at least one (this form's field) and at most the
+        # category's limit (the service); the database constraint on it stays.
+        return {*super()._get_validation_exclusions(), "category", "party_size"}
 
     def _post_clean(self):
         super()._post_clean()

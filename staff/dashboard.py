@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events.models import Ceremony, Series
-from registrations.models import OutgoingEmail, Registration
+from registrations.models import Registration
 
 from . import charts, checkin
 
@@ -134,7 +134,3 @@ def attendance_by_year():
         )
         for series in Series.objects.filter(pk__in=by_series)
     ]
-
-
-def failed_email_count():
-    return OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()

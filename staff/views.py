@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from events.models import Ceremony
 from registrations import services
+from registrations.models import OutgoingEmail
 
 from . import dashboard, exports
 from .forms import ExportForm, MessageForm
@@ -21,7 +22,9 @@ def dashboard_view(request):
         {
             "overview": dashboard.upcoming_overview(),
             "attendance_charts": dashboard.attendance_by_year(),
-            "failed_emails": dashboard.failed_email_count(),
+            "failed_emails": OutgoingEmail.objects.filter(
+                status=OutgoingEmail.Status.FAILED
+            ).count(),
         },
     )
 

@@ -1,12 +1,16 @@
 import gettext as gettext_module
 import re
+import shutil
 from pathlib import Path
 
 import polib
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from elbeday.roles import EDITORS, ORGANISERS, VOLUNTEERS
+from tests.demo import LoadedDemo, load_demo
 from tests.factories import UserFactory
 from tests.html import page as parse_page
 
@@ -14,10 +18,17 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    """Uploaded files go to a temporary folder; static files need no collectstatic; the
-    test client talks plain HTTP."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _test_settings(request, settings, tmp_path):
+    """Uploaded files go to a temporary folder of the test's own; static files need no
+    collectstatic; the test client talks plain HTTP.
+
+    A test on the shared `demo` finds the demo's photos in its folder: they are copied
+    there from the module's demo folder, so the test reads them as the demo left them and
+    whatever it writes goes away with it, like its database changes."""
+    media_root = tmp_path / "media"
+    if "demo" in request.fixturenames:
+        shutil.copytree(request.getfixturevalue("demo").media_root, media_root)
+    settings.MEDIA_ROOT = media_root
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -31,6 +42,51 @@ def _test_settings(settings, tmp_path):
             "LOCATION": f"test-{tmp_path.name}",
         }
     }
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo content (`manage.py load_demo`), loaded once for all the tests of a module,
+    since loading it takes seconds; gives a `LoadedDemo`.
+
+    It is loaded inside a transaction (on the default database, the project's only one)
+    that stays open while the module's tests run and is rolled back after the last one,
+    whatever happened, so nothing of it reaches the next module. Each test runs (through
+    `db`) in a savepoint inside that transaction, rolled back after the test, so every test
+    starts from the same pristine demo, whatever the tests before it changed, in any order.
+    The demo's photos go to a folder of the module, which `_test_settings` copies into each
+    test's own MEDIA_ROOT; the page cache during the load is a throwaway one, as the
+    tests' is.
+
+    So in a module that uses it, every test must use it (`pytestmark`): a test without it
+    would see the demo or not depending on the order. And they must use `db`, not
+    `transactional_db`, which flushes the tables instead of rolling back (and would wait
+    for the write lock this transaction holds on SQLite)."""
+    media_root = tmp_path_factory.mktemp("demo-media")
+    # Entered and left by hand, not in a `with`, so that the database stays blocked
+    # between the two for anything that did not ask for it.
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(
+                MEDIA_ROOT=media_root,
+                CACHES={
+                    "default": {
+                        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                        "LOCATION": f"demo-{media_root.name}",
+                    }
+                },
+            ),
+        ):
+            output = load_demo()
+        yield LoadedDemo(output=output, media_root=media_root)
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

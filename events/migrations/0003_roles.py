@@ -36,25 +36,29 @@ ROLES = {
 def create_roles(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
+    db = schema_editor.connection.alias
+
     # Permissions are normally made after all migrations; make them now, for the models
     # as they are at this point of the migrations.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
+        create_permissions(app_config, verbosity=0, using=db, apps=apps)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
+        group, _created = Group.objects.using(db).get_or_create(name=name)
         permissions = [
-            Permission.objects.get(content_type__app_label=app, codename=codename)
+            Permission.objects.using(db).get(content_type__app_label=app, codename=codename)
             for app, codename in codenames
         ]
         group.permissions.set(permissions)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(
+        name__in=ROLES
+    ).delete()
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,9 @@ from django.db import migrations, models
 def fill_year(apps, schema_editor):
     """The year of each ceremony's start at its venue (see Ceremony.year)."""
     Ceremony = apps.get_model("events", "Ceremony")
-    for ceremony in Ceremony.objects.only("start", "time_zone"):
+    for ceremony in Ceremony.objects.using(schema_editor.connection.alias).only(
+        "start", "time_zone"
+    ):
         ceremony.year = ceremony.start.astimezone(zoneinfo.ZoneInfo(ceremony.time_zone)).year
         ceremony.save(update_fields=["year"])
 

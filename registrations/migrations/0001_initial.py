@@ -20,26 +20,26 @@ from django.db import migrations, models
 MOVED = ["registration", "historicalregistration", "checkin", "outgoingemail"]
 
 
-def _move_content_types(apps, source, target):
+def _move_content_types(apps, db, source, target):
     ContentType = apps.get_model("contenttypes", "ContentType")
     for model in MOVED:
-        old = ContentType.objects.filter(app_label=source, model=model).first()
+        old = ContentType.objects.using(db).filter(app_label=source, model=model).first()
         if old is None:
             continue
         # A content type made on the fly under the new name (a page opened before this
         # migration ran) holds nothing yet: the old one, which the permissions and the
         # admin's log point to, takes its place.
-        ContentType.objects.filter(app_label=target, model=model).delete()
+        ContentType.objects.using(db).filter(app_label=target, model=model).delete()
         old.app_label = target
         old.save(update_fields=["app_label"])
 
 
 def move_content_types(apps, schema_editor):
-    _move_content_types(apps, "events", "registrations")
+    _move_content_types(apps, schema_editor.connection.alias, "events", "registrations")
 
 
 def move_content_types_back(apps, schema_editor):
-    _move_content_types(apps, "registrations", "events")
+    _move_content_types(apps, schema_editor.connection.alias, "registrations", "events")
 
 
 class Migration(migrations.Migration):

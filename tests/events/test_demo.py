@@ -1,29 +1,19 @@
 import datetime
-import io
 import zoneinfo
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from events.demo import next_elbe_day
 from events.models import Ceremony, ProgrammeItem, SeatCategory, Series
 from registrations.models import OutgoingEmail, Registration
+from tests.demo import load_demo
 
-pytestmark = pytest.mark.django_db
+# Every test here reads the demo, loaded once for the module (see `demo` in conftest.py);
+# each one's changes are rolled back after it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-
-
-def load_demo():
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def demo():
-    load_demo()
 
 
 def snapshot():
@@ -146,6 +136,7 @@ def test_demo_queues_no_email(demo):
 
 
 def test_demo_loaded_twice_changes_nothing(demo):
+    """Loaded again on top of the module's demo, as when the command runs a second time."""
     before = snapshot()
 
     output = load_demo()

@@ -1,24 +1,18 @@
-import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils.html import escape
 from PIL import Image
 
 from memorials import demo_data
 from memorials.models import HistoryNote, MemorialSite, Photo, SiteDate, Source
+from tests.demo import load_demo
 
-pytestmark = pytest.mark.django_db
+# Every test here reads the demo, loaded once for the module (see `demo` in conftest.py);
+# each one's changes are rolled back after it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 LANGUAGES = ("en", "de", "ru")
-
-
-def load_demo():
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
 
 
 def counts():
@@ -26,11 +20,6 @@ def counts():
         model.__name__: model.objects.count()
         for model in (Source, MemorialSite, SiteDate, Photo, HistoryNote)
     }
-
-
-@pytest.fixture
-def demo():
-    load_demo()
 
 
 def test_load_demo_creates_the_sites(demo):
@@ -121,8 +110,10 @@ def test_load_demo_flags_state_media_sources(demo):
     )
 
 
-def test_load_demo_twice_changes_nothing():
-    first_output = load_demo()
+def test_load_demo_twice_changes_nothing(demo):
+    """The module's demo is the first load, on an empty database; this test loads it a
+    second time on top."""
+    first_output = demo.output
     before = counts()
     stamps = dict(MemorialSite.objects.values_list("slug", "updated_at"))
     photo_files = sorted(Photo.objects.values_list("image", flat=True))
@@ -137,8 +128,8 @@ def test_load_demo_twice_changes_nothing():
     assert sorted(Photo.objects.values_list("image", flat=True)) == photo_files
 
 
-def test_load_demo_keeps_staff_edits():
-    load_demo()
+def test_load_demo_keeps_staff_edits(demo):
+    """Staff edit the module's demo; then the command runs again."""
     MemorialSite.objects.filter(slug="denkmal-der-begegnung-torgau").update(
         name_en="Edited by staff"
     )
@@ -174,54 +165,3 @@ def test_demo_site_page_shows_state_media_caution(client, demo):
     for slug in slugs:
         response = client.get(f"/en/memorials/{slug}/")
         assert "State media: read with care." in response.content.decode()
-
-
-def ensure_admin():
-    out = io.StringIO()
-    call_command("ensure_admin", stdout=out)
-    return out.getvalue()
-
-
-def test_ensure_admin_creates_superuser_with_password_from_environment(client, monkeypatch):
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "elbe-1945-torgau-strehla")
-
-    output = ensure_admin()
-
-    user = get_user_model().objects.get()
-    assert (user.username, user.is_superuser, user.is_staff) == ("admin", True, True)
-    assert output == (
-        "Admin account created: log in at http://127.0.0.1:8000/en/admin/ as 'admin' "
-        "with the password in DJANGO_SUPERUSER_PASSWORD\n"
-    )
-    assert client.login(username="admin", password="elbe-1945-torgau-strehla")
-
-
-def test_ensure_admin_second_run_creates_nothing(monkeypatch):
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "elbe-1945-torgau-strehla")
-    ensure_admin()
-    password_hash = get_user_model().objects.get().password
-
-    output = ensure_admin()
-
-    assert [(user.username, user.password) for user in get_user_model().objects.all()] == [
-        ("admin", password_hash)
-    ]
-    assert output == (
-        "Admin: log in at http://127.0.0.1:8000/en/admin/ as 'admin' with the password set "
-        "earlier (forgotten? python manage.py changepassword admin).\n"
-    )
-
-
-def test_ensure_admin_generates_and_prints_password(client, monkeypatch):
-    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
-
-    output = ensure_admin()
-
-    match = re.fullmatch(
-        r"Admin account created: log in at http://127\.0\.0\.1:8000/en/admin/ as 'admin' "
-        r"with password (\S+)  \(shown only this once\)\n",
-        output,
-    )
-    assert match
-    assert client.login(username="admin", password=match.group(1))
-    assert len(match.group(1)) >= 16

@@ -400,6 +400,8 @@ def test_admin_change_form_saves_the_details_and_nothing_else(
             "status": ["confirmed"],
             "party_size": ["5"],
             "checked_in": ["3"],
+            "consent_privacy_at_0": ["2020-01-01"],
+            "consent_privacy_at_1": ["10:00:00"],
             "_save": ["Save"],
         }
     )
@@ -407,6 +409,7 @@ def test_admin_change_form_saves_the_details_and_nothing_else(
     response = admin.post(url, data)
 
     assert response.status_code == 302
+    consented = anna.consent_privacy_at
     anna.refresh_from_db()
     category.refresh_from_db()
     assert (anna.name, anna.status, anna.party_size, anna.checked_in) == (
@@ -415,6 +418,7 @@ def test_admin_change_form_saves_the_details_and_nothing_else(
         3,
         0,
     )
+    assert anna.consent_privacy_at == consented
     assert (category.seats_taken, confirmed_seats(category)) == (8, 8)
     latest = anna.history.latest()
     assert (latest.name, latest.history_user) == ("Anna Schmidt-Weber", superuser)

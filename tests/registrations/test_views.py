@@ -542,3 +542,24 @@ def test_no_limit_per_email_when_switched_off(client, settings):
 
     assert statuses == [302] * 7
     assert Registration.objects.count() == 7
+
+
+# Read the ceremony and its categories, look for an earlier submission of the form, then
+# in one transaction (savepoint and release): take the seats, store the registration,
+# its history row and its queued email.
+REGISTRATION_QUERIES = 9
+
+
+@pytest.mark.parametrize("registered", [0, 40])
+def test_registration_makes_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, registered
+):
+    category = SeatCategoryFactory(capacity=100, max_party_size=4)
+    for _number in range(registered):
+        RegistrationFactory(category=category)
+
+    with django_assert_max_num_queries(REGISTRATION_QUERIES):
+        response = client.post(register_url(category.ceremony), form_data(category))
+
+    assert response.status_code == 302
+    assert Registration.objects.filter(category=category).count() == registered + 1

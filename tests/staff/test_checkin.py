@@ -2,13 +2,13 @@ import threading
 import zoneinfo
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import formats, timezone
 
 from events.models import Ceremony
 from registrations import services
 from registrations.models import CheckIn, Registration
+from tests.demo import load_demo
 from tests.factories import CeremonyFactory, RegistrationFactory, SeatCategoryFactory, UserFactory
 from tests.helpers import ceremony_today, logged_in, page
 
@@ -317,7 +317,9 @@ def test_checkin_same_ticket_twice_at_once_lets_in_the_party_once():
 
 @pytest.mark.django_db
 def test_demo_checkin_rehearsal_today_can_be_tried_at_the_gate(gate, volunteer):
-    call_command("load_demo", stdout=None)
+    """Loads the demo itself, not the shared `demo`: that one stays loaded for the rest of
+    the module, where the other tests expect a database of their own making."""
+    load_demo()
     today = timezone.now().astimezone(BERLIN).date()
     rehearsal = Ceremony.objects.get(slug=f"check-in-rehearsal-{today.isoformat()}")
     guests = {r.name: r for r in rehearsal.registrations.all()}
