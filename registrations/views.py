@@ -43,8 +43,9 @@ def register(request, slug):
     # Only what the form needs: the memorial site's long texts stay in the database.
     ceremony = get_object_or_404(Ceremony.objects.public(), slug=slug)
     categories = list(ceremony.categories.all())
-    state = ceremony.registration_state()
-    if state != Ceremony.RegistrationState.OPEN or not categories:
+    # Without seat categories there is nothing to register for.
+    state = ceremony.registration_state() if categories else Ceremony.RegistrationState.NONE
+    if state != Ceremony.RegistrationState.OPEN:
         return render(
             request,
             "registrations/registration_closed.html",

@@ -397,6 +397,18 @@ def test_registration_outside_the_window_refuses_a_post(client, page, state):
     assert nothing_stored()
 
 
+def test_ceremony_without_seat_categories_takes_no_registrations(client, page):
+    ceremony = CeremonyFactory()
+
+    shown = client.get(register_url(ceremony, "en"))
+    refused = client.post(register_url(ceremony, "en"), {"name": "Anna Schmidt"})
+
+    assert shown.status_code == 200
+    assert page(shown).texts("p", role="status") == ["This ceremony takes no registrations."]
+    assert refused.status_code == 403
+    assert nothing_stored()
+
+
 def test_draft_ceremony_has_no_registration_page(client, category):
     category.ceremony.status = "draft"
     category.ceremony.save()
