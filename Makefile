@@ -24,9 +24,11 @@ run: $(VENV)/.runtime
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/en/admin/
 	@echo "Emails are sent by the outbox worker; in development they are printed here."
+	@# The worker, a background job, ignores Ctrl-C; the traps stop it (SIGTERM: after the
+	@# email in hand) however runserver ends, and wait for it.
 	$(PY) manage.py send_outbox --loop & worker=$$!; \
-	  $(PY) manage.py runserver $(HOST):$(PORT); status=$$?; \
-	  kill $$worker 2>/dev/null; exit $$status
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT; \
+	  trap 'exit 143' TERM; $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite (browser tests need Debian's chromium; see README)
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only

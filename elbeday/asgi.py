@@ -1,16 +1,22 @@
-"""
-ASGI config for elbeday project.
-
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/asgi/
-"""
+"""The ASGI application. Django's handler, answering a request that it cannot even build
+(an unreadable charset or Content-Type) with a 400 instead of a server error."""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponseBadRequest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elbeday.settings")
+django.setup(set_prefix=False)
 
-application = get_asgi_application()
+
+class Handler(ASGIHandler):
+    def create_request(self, scope, body_file):
+        try:
+            return super().create_request(scope, body_file)
+        except (ValueError, LookupError, UnicodeError):
+            return None, HttpResponseBadRequest()
+
+
+application = Handler()

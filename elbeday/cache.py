@@ -9,6 +9,7 @@ one from CACHE_URL (Redis in production, a file cache on one machine by default)
 """
 
 import functools
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -55,7 +56,10 @@ def cached_public_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = f"page:{content_version()}:{request.get_full_path()}"
+        # Hashed: the address may be long or hold characters that a cache such as
+        # memcached refuses in a key.
+        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"page:{content_version()}:{address}"
         response = cache.get(key)
         if response is not None:
             return response

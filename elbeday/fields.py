@@ -1,8 +1,12 @@
 import contextlib
+import functools
+from pathlib import PurePosixPath
 
 from django import forms
+from django.apps import apps
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
+from django.db.models import signals
 from PIL import Image
 
 from . import images
@@ -21,6 +25,21 @@ class PhotoField(models.ImageField):
     and without metadata, and makes the WebP versions for `srcset` once, at upload.
 
     `renditions_field` names a JSONField that receives the widths made.
+
+    Stored files leave with the last row that refers to them. When a save replaces or
+    clears the photo, or a row is deleted, the old file and its renditions are deleted
+    once the transaction commits (a rolled-back change still refers to them), and only if
+    no row of any model refers to the file then: a ceremony copied to next year shares
+    its photo, and the benchmark shares one file among all its rows. (django-cleanup does
+    the first half, but deletes a file shared by several rows: its README says it assumes
+    each file is referenced once.)
+
+    Files written by a save that then fails are deleted at once when the failure is the
+    field's own (making the renditions). When the row is refused later (a constraint, an
+    error further on in the transaction, a killed worker), Django offers no hook on
+    rollback, and until the transaction ends such a file cannot be told apart from an
+    upload in progress: `manage.py delete_orphaned_photos`, run daily, deletes stored
+    files that no row refers to once they are a day old.
     """
 
     default_validators = [images.validate_photo]
@@ -28,6 +47,13 @@ class PhotoField(models.ImageField):
     def __init__(self, *args, renditions_field=None, **kwargs):
         self.renditions_field = renditions_field
         super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        super().contribute_to_class(cls, name, **kwargs)
+        if not cls._meta.abstract:
+            signals.post_init.connect(self._remember_stored, sender=cls)
+            signals.post_save.connect(self._delete_replaced, sender=cls)
+            signals.post_delete.connect(self._delete_with_row, sender=cls)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
@@ -48,6 +74,9 @@ class PhotoField(models.ImageField):
         field.widget.attrs.setdefault("accept", images.ACCEPTED_MIME_TYPES)
         return field
 
+    def generate_filename(self, instance, filename):
+        return images.available_name(self.storage, super().generate_filename(instance, filename))
+
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
         if file and not file._committed:
@@ -60,10 +89,84 @@ class PhotoField(models.ImageField):
             if self.height_field:
                 setattr(model_instance, self.height_field, height)
             if self.renditions_field:
-                setattr(
-                    model_instance,
-                    self.renditions_field,
-                    images.make_renditions(file.storage, file.name, data),
-                )
+                try:
+                    widths = images.make_renditions(file.storage, file.name, data)
+                except BaseException:
+                    # No row refers to the new files yet.
+                    images.delete_photo(file.storage, file.name)
+                    raise
+                setattr(model_instance, self.renditions_field, widths)
             return file
+        if not file and self.renditions_field:
+            setattr(model_instance, self.renditions_field, [])
         return super().pre_save(model_instance, add)
+
+    # Deleting files no row refers to any more.
+
+    def _stored_name(self, instance):
+        """The name of the stored file `instance` holds ("" for none), or None when it
+        holds a new upload or the field was not loaded."""
+        if self.attname not in instance.__dict__:
+            return None
+        file = getattr(instance, self.attname)
+        return (file.name or "") if file._committed else None
+
+    def _remember_stored(self, instance, **kwargs):
+        # A new dict each time: copy.copy() of an instance would share the old one.
+        instance.__dict__["_stored_photos"] = {
+            **instance.__dict__.get("_stored_photos", {}),
+            self.attname: self._stored_name(instance),
+        }
+
+    def _delete_replaced(self, instance, created, raw, using, update_fields, **kwargs):
+        if raw or (update_fields is not None and self.attname not in update_fields):
+            return
+        before = instance.__dict__.get("_stored_photos", {}).get(self.attname)
+        now = self._stored_name(instance)
+        if before and before != now and not created:
+            self._delete_on_commit(before, using)
+        self._remember_stored(instance)
+
+    def _delete_with_row(self, instance, using, **kwargs):
+        names = {instance.__dict__.get("_stored_photos", {}).get(self.attname)}
+        names.add(self._stored_name(instance))
+        for name in sorted(filter(None, names)):
+            self._delete_on_commit(name, using)
+
+    def _delete_on_commit(self, name, using):
+        # Robust: the change is committed by then, and a storage that fails to delete must
+        # not turn it into an error page; the daily sweep deletes the file later.
+        transaction.on_commit(
+            functools.partial(self._delete_unreferenced, name), using, robust=True
+        )
+
+    def _delete_unreferenced(self, name):
+        """Delete the stored photo `name` and its renditions unless a row refers to it.
+
+        Rows that refer to another file with the same name but another extension (stored
+        before names were kept apart, see `images.available_name`) share its renditions,
+        which then stay."""
+        path = PurePosixPath(name)
+        same_stem = set()
+        for field in photo_fields():
+            candidates = field.model._base_manager.filter(
+                **{f"{field.attname}__startswith": f"{path.parent / path.stem}."}
+            ).values_list(field.attname, flat=True)
+            same_stem.update(
+                candidate
+                for candidate in candidates
+                if PurePosixPath(candidate).parent == path.parent
+                and PurePosixPath(candidate).stem == path.stem
+            )
+        if name not in same_stem:
+            images.delete_photo(self.storage, name, renditions=not same_stem)
+
+
+def photo_fields():
+    """The PhotoFields of all installed models."""
+    return [
+        field
+        for model in apps.get_models()
+        for field in model._meta.local_fields
+        if isinstance(field, PhotoField)
+    ]

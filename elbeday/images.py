@@ -5,6 +5,7 @@ forms and scripts: `elbeday.fields.PhotoField` calls these functions.
 """
 
 import io
+import re
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -112,8 +113,49 @@ def sanitise(file):
 
 
 def rendition_name(name, width):
+    """Renditions are named by the photo's name without its extension, so no two photos in
+    a folder may share that (`available_name`)."""
     path = PurePosixPath(name)
     return str(path.parent / "renditions" / f"{path.stem}-{width}w.webp")
+
+
+def _listdir(storage, folder):
+    """The files in a folder of the storage; none if there is no such folder (the local
+    file system raises, S3 has no folders and lists nothing)."""
+    try:
+        return storage.listdir(folder)[1]
+    except FileNotFoundError:
+        return []
+
+
+def available_name(storage, name):
+    """`name`, or an alternative (photo_a1B2c3D.jpg, as Django makes them), such that no
+    stored photo in its folder has the same name without its extension: photo.jpg and
+    photo.png would share, and overwrite, each other's renditions."""
+    path = candidate = PurePosixPath(name)
+    taken = {PurePosixPath(file).stem for file in _listdir(storage, str(path.parent))}
+    while candidate.stem in taken:
+        candidate = path.parent / storage.get_alternative_name(path.stem, path.suffix)
+    return str(candidate)
+
+
+def stored_renditions(storage, name):
+    """The names of the renditions stored for the photo `name`, whatever their widths."""
+    path = PurePosixPath(name)
+    folder = path.parent / "renditions"
+    pattern = re.compile(rf"{re.escape(path.stem)}-[0-9]+w\.webp")
+    return sorted(
+        str(folder / file) for file in _listdir(storage, str(folder)) if pattern.fullmatch(file)
+    )
+
+
+def delete_photo(storage, name, *, renditions=True):
+    """Delete a stored photo and (unless told not to) its renditions. The original goes
+    last, so that its name stays taken (`available_name`) while its renditions remain."""
+    if renditions:
+        for rendition in stored_renditions(storage, name):
+            storage.delete(rendition)
+    storage.delete(name)
 
 
 def srcset(file, widths):

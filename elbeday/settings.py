@@ -4,6 +4,7 @@ Development defaults are safe: with `DJANGO_DEBUG` unset the site runs in produc
 and refuses to start without `DJANGO_SECRET_KEY`.
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -35,8 +36,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "elbeday.apps.AdminConfig",  # Django's admin on the project's site
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "django.contrib.sitemaps",
+    "csp",
     "elbeday",
     "memorials",
     "events",
@@ -57,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that every response carries the policy (see CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (static files come compressed from WhiteNoise). Django adds random
     # padding against BREACH, and CSRF tokens are masked per response.
@@ -64,11 +69,16 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A 400 page for a request whose data cannot be read or holds a NUL, before CSRF's
+    # check reads it (and Django's 400 or 404 handler again): a server error otherwise.
+    "elbeday.middleware.UnreadableRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: answers locked-out sign-ins (see AXES_ below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "elbeday.urls"
@@ -124,11 +134,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}")
 }
+# Rate-limit counters must be added and counted atomically and never dropped to make
+# room. Redis (and memcached) do both; a file cache does neither, so on one machine the
+# counters get a locking file cache of their own (see elbeday.cache_backends).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    CACHES["ratelimit"] = {
+        "BACKEND": "elbeday.cache_backends.LockedFileBasedCache",
+        "LOCATION": str(BASE_DIR / ".cache" / "ratelimit"),
+        "OPTIONS": {"MAX_ENTRIES": 10_000_000},
+    }
+else:
+    CACHES["ratelimit"] = CACHES["default"]
 
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+# Seconds the outbox worker waits for the mail server at each step of a send (connecting,
+# each SMTP command); without it a server that never answers stalls the worker for ever.
+# EMAIL_URL cannot carry it; Django's SMTP backend reads it from here.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Elbe Day <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -175,6 +200,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGIN_URL = "login"
+# Sign-ins (the admin's and the gate's) are refused for a while after repeated wrong
+# passwords for the same user from the same address (django-axes); not by address alone,
+# so that volunteers sharing a mobile network do not lock each other out at the gate.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "elbeday.views.locked_out"
 LOGIN_REDIRECT_URL = "checkin:home"
 # Personal data of a ceremony's registrants is anonymised this many days after it ends
 # (manage.py anonymise_registrations, run daily).
@@ -191,9 +229,11 @@ REGISTRATION_RATE_PER_IP = env.str("REGISTRATION_RATE_PER_IP", default="30/h") o
 REGISTRATION_RATE_PER_EMAIL = env.str("REGISTRATION_RATE_PER_EMAIL", default="5/h") or None
 # Reminders go out this many days before a ceremony (manage.py send_reminders).
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "ratelimit"
 # The client address for rate limits: behind one trusted proxy, its X-Forwarded-For.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# The same address for the sign-in lockout.
+AXES_CLIENT_IP_CALLABLE = "elbeday.views.client_ip"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -211,10 +251,39 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts, styles, images and fonts from the site
+# itself only; templates hold no inline code, so no 'unsafe-inline' or 'unsafe-eval'. The
+# map page alone adds the tile server (memorials.views.MemorialMapView).
+_IMG_SRC = [
+    "'self'",
+    # Bootstrap's CSS draws select arrows, ticked checkboxes, radio dots, switches, the
+    # close button and form validation icons as data: SVG images, and Leaflet blanks a
+    # removed map tile with a data: GIF. Images cannot run scripts.
+    "data:",
+]
+if MEDIA_URL.startswith(("https://", "http://")):
+    # Uploaded photos served from another host (a CDN or an S3 bucket).
+    _IMG_SRC.append("/".join(MEDIA_URL.split("/", 3)[:3]))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _IMG_SRC,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # django-axes reports every sign-in at INFO; lockouts come as warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

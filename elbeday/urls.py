@@ -3,15 +3,19 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemaps
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.static import serve
 
 from events.sitemaps import CeremonySitemap
 from memorials.sitemaps import MemorialSitemap
 
 from .cache import cached_public_page
+from .converters import YearConverter
 from .sitemaps import StaticSitemap
 from .views import HomeView, PageView, health, robots_txt
+
+# Before the apps' URLs are included, which use it.
+register_converter(YearConverter, "year")
 
 SITEMAPS = {"pages": StaticSitemap, "memorials": MemorialSitemap, "ceremonies": CeremonySitemap}
 

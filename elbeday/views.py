@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.generic import DetailView, TemplateView
 
 from events.models import Ceremony
@@ -44,7 +45,21 @@ def robots_txt(request):
         "User-agent: *",
         *(f"Disallow: /{code}/admin/" for code, _name in settings.LANGUAGES),
         *(f"Disallow: /{code}/registrations/" for code, _name in settings.LANGUAGES),
+        *(f"Disallow: /{code}/tickets/" for code, _name in settings.LANGUAGES),
         *(f"Disallow: /{code}/checkin/" for code, _name in settings.LANGUAGES),
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def client_ip(request):
+    """The visitor's address as RATELIMIT_IP_META_KEY says (behind a proxy, the first of
+    its X-Forwarded-For)."""
+    value = request.META.get(settings.RATELIMIT_IP_META_KEY, "")
+    return value.split(",")[0].strip() or None
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What a sign-in gets while it is locked out (django-axes calls this)."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(request, "registration/locked_out.html", {"lockout_minutes": minutes}, status=429)

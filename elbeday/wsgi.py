@@ -1,16 +1,22 @@
-"""
-WSGI config for elbeday project.
+"""The WSGI application: `gunicorn elbeday.wsgi`.
 
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+Django's handler, building its requests as `ReadableWSGIRequest`: a request that Django
+could not even build is answered with a 400 instead of a server error.
 """
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
+from django.core.handlers.wsgi import WSGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elbeday.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from elbeday.middleware import ReadableWSGIRequest  # noqa: E402 - needs the apps ready
+
+
+class Handler(WSGIHandler):
+    request_class = ReadableWSGIRequest
+
+
+application = Handler()

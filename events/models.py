@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation import settings as mt_settings
+from modeltranslation.utils import build_localized_fieldname
 
 from elbeday import images
 from elbeday.fields import PhotoField
@@ -204,8 +206,13 @@ class Ceremony(models.Model):
 
     def clean(self):
         super().clean()
-        if self.photo and not self.photo_alt_text:
-            raise ValidationError({"photo_alt_text": _("A photo needs an alternative text.")})
+        # The text in the language every other one falls back to, and named as the field
+        # forms have: with modeltranslation they hold one per language (photo_alt_text_en,
+        # ...), none called photo_alt_text, and an error for a field a form does not have
+        # is a server error, not a message.
+        alt_text = build_localized_fieldname("photo_alt_text", mt_settings.DEFAULT_LANGUAGE)
+        if self.photo and not getattr(self, alt_text):
+            raise ValidationError({alt_text: _("A photo needs an alternative text.")})
 
     @property
     def tz(self):

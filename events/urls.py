@@ -11,7 +11,7 @@ urlpatterns = [
     path("ceremonies/calendar.ics", cached_public_page(views.calendar_feed), name="calendar"),
     path("ceremonies/feed/", cached_public_page(views.CeremonyFeed()), name="feed"),
     path(
-        "ceremonies/archive/<int:year>/",
+        "ceremonies/archive/<year:year>/",
         cached_public_page(views.CeremonyYearView.as_view()),
         name="year",
     ),

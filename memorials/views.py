@@ -1,4 +1,6 @@
+from csp.decorators import csp_update
 from django.db.models import Prefetch
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .forms import MemorialFilterForm
@@ -62,6 +64,12 @@ class MemorialDetailView(DetailView):
         return context
 
 
+# The OpenStreetMap tiles that static/js/map.js loads when the visitor asks for them; no
+# other page's Content Security Policy allows them (see CONTENT_SECURITY_POLICY).
+TILE_SERVER = "https://tile.openstreetmap.org"
+
+
+@method_decorator(csp_update({"img-src": TILE_SERVER}), name="dispatch")
 class MemorialMapView(TemplateView):
     template_name = "memorials/memorialsite_map.html"
 

@@ -6,14 +6,17 @@ is switched off."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import emails, services
 from .models import CheckIn, OutgoingEmail, Registration
 
 
@@ -49,17 +52,62 @@ class NeedsFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _local_time(moment):
+    return formats.localize(timezone.localtime(moment))
+
+
+def delivery_problem(email):
+    """What went wrong with an email not delivered, as staff read it (its reason is its
+    `last_error`); None when nothing did."""
+    if email.status == OutgoingEmail.Status.FAILED:
+        return ngettext(
+            "failed for good after %(count)d attempt",
+            "failed for good after %(count)d attempts",
+            email.attempts,
+        ) % {"count": email.attempts}
+    if email.status == OutgoingEmail.Status.SENT or not email.last_error:
+        return None
+    if email.status == OutgoingEmail.Status.SENDING:
+        return _("failed attempt, trying again now")
+    return _("failed attempt, retrying at %(time)s") % {"time": _local_time(email.next_attempt_at)}
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("problems", _("not delivered: failed attempts")),
+            ("retrying", _("failed attempt, retrying")),
+            ("failed", _("failed for good")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "problems":
+            return queryset.not_delivered()
+        if self.value() == "retrying":
+            return queryset.not_delivered().exclude(status=OutgoingEmail.Status.FAILED)
+        if self.value() == "failed":
+            return queryset.filter(status=OutgoingEmail.Status.FAILED)
+        return queryset
+
+
 class OutgoingEmailInline(admin.TabularInline):
     model = OutgoingEmail
     extra = 0
     can_delete = False
-    fields = ("created_at", "kind", "status", "attempts", "sent_at", "last_error")
+    fields = ("created_at", "kind", "status", "delivery", "attempts", "sent_at", "last_error")
     readonly_fields = fields
     ordering = ("created_at",)
     verbose_name_plural = _("emails and their delivery")
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, email):
+        return delivery_problem(email)
 
 
 class CheckInInline(admin.TabularInline):
@@ -124,22 +172,30 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     actions = ["cancel_registrations", "promote_registrations", "resend_confirmation", "check_in"]
 
     def get_queryset(self, request):
-        failed = OutgoingEmail.objects.filter(
-            registration=OuterRef("pk"), status=OutgoingEmail.Status.FAILED
-        )
-        queued = OutgoingEmail.objects.filter(
-            registration=OuterRef("pk"), status=OutgoingEmail.Status.QUEUED
-        )
+        own = OutgoingEmail.objects.filter(registration=OuterRef("pk"))
+        unsent = (OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING)
+        # The first email to be tried again after a failed attempt, with its reason.
+        retrying = own.not_delivered().filter(status__in=unsent).order_by("next_attempt_at", "pk")
         return (
             super()
             .get_queryset(request)
-            .annotate(has_failed_email=Exists(failed), has_queued_email=Exists(queued))
+            .annotate(
+                has_failed_email=Exists(own.filter(status=OutgoingEmail.Status.FAILED)),
+                has_queued_email=Exists(own.filter(status__in=unsent)),
+                retrying_at=Subquery(retrying.values("next_attempt_at")[:1]),
+                retrying_reason=Subquery(retrying.values("last_error")[:1]),
+            )
         )
 
     @admin.display(description=_("emails"))
     def email_state(self, registration):
         if getattr(registration, "has_failed_email", False):
             return _("failed")
+        if reason := getattr(registration, "retrying_reason", None):
+            return _("failed attempt, retrying at %(time)s: %(reason)s") % {
+                "time": _local_time(registration.retrying_at),
+                "reason": Truncator(reason).chars(120),
+            }
         if getattr(registration, "has_queued_email", False):
             return _("queued")
         return _("sent")
@@ -155,10 +211,25 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._id_or_404(unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied
+        self._id_or_404(unquote(object_id))
+        if not str(version_id).isdigit():
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _id_or_404(self, object_id):
+        # django-simple-history filters by the id as it came in the address: one that is
+        # no number ("%3A") was a server error.
+        try:
+            self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            raise Http404 from None
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.anonymised_at:
@@ -237,8 +308,17 @@ class RegistrationAdmin(SimpleHistoryAdmin):
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "to", "status", "attempts", "sent_at", "last_error")
-    list_filter = ("status", "kind")
+    list_display = (
+        "created_at",
+        "kind",
+        "to",
+        "status",
+        "delivery",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = (DeliveryFilter, "status", "kind")
     search_fields = ("to", "subject")
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
     actions = ["retry"]
@@ -246,11 +326,13 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description=_("delivery"))
+    def delivery(self, email):
+        return delivery_problem(email)
+
     @admin.action(description=_("Send again"), permissions=["change"])
     def retry(self, request, queryset):
-        count = queryset.exclude(status=OutgoingEmail.Status.SENT).update(
-            status=OutgoingEmail.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
-        )
+        count = emails.outbox_send_again(queryset=queryset)
         self.message_user(
             request,
             ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)

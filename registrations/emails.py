@@ -1,16 +1,18 @@
 """Composing and sending the registrants' emails through the outbox.
 
-`queue_registration_email` renders the email in the registrant's language and stores it
-in `OutgoingEmail` within the caller's transaction; `send_due` (run by the
-`send_outbox` command) delivers what is due and retries failures with a growing pause.
+`queue_registration_email` stores the email in `OutgoingEmail` within the caller's
+transaction; `send_due` (run by the `send_outbox` command) claims what is due, writes it
+in the registrant's language and sends it outside any transaction, and retries failures
+with a growing pause.
 """
 
 import datetime
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -105,7 +107,7 @@ def _attachment_content(email, attachment):
     return tickets.qr_png(email.registration)
 
 
-def deliver(email: OutgoingEmail):
+def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
     ensure_written(email)
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -119,52 +121,204 @@ def deliver(email: OutgoingEmail):
         message.attach(
             attachment["filename"], _attachment_content(email, attachment), attachment["mimetype"]
         )
-    message.send(fail_silently=False)
+    return message
 
 
-def send_due(*, limit=100, now=None) -> tuple[int, int]:
-    """Send queued emails that are due; returns (sent, failed attempts)."""
+def deliver(email: OutgoingEmail):
+    """Write the email if needed and hand it to the mail server (EMAIL_BACKEND; SMTP waits
+    at most settings.EMAIL_TIMEOUT for each step)."""
+    _message(email).send(fail_silently=False)
+
+
+def claim_timeout() -> datetime.timedelta:
+    """How long an email may stay "being sent" before it counts as left by a worker that
+    died, and is given back to be sent again.
+
+    A worker renews its claims before each send, so this must only outlast one send and
+    its recording: SMTP waits at most EMAIL_TIMEOUT for each step (connecting, greeting,
+    EHLO, STARTTLS, login, MAIL, RCPT, DATA, the message, QUIT: a dozen at most), so
+    twenty steps' worth plus a minute for writing the email and for a busy database
+    (SQLite's busy timeout is 20 s) is safely longer: 11 minutes with the default 30 s."""
+    return datetime.timedelta(seconds=20 * settings.EMAIL_TIMEOUT + 60)
+
+
+def release_stale_claims(*, now=None) -> int:
+    """Give back the emails a worker claimed and never recorded: it died (or was cut off
+    from the database) while sending them. Each may have been delivered already: this is
+    the one case where an email goes out twice."""
     now = now or timezone.now()
-    sent = failed = 0
-    with transaction.atomic():
-        # Workers running side by side each take different emails.
-        due = list(
-            OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("registration__ceremony", "registration__category")
-            .filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")[:limit]
+    released = OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - claim_timeout()
+    ).update(status=OutgoingEmail.Status.QUEUED, claim_token=None, claimed_at=None)
+    if released:
+        logger.warning("%d email(s) left by a stopped worker queued again", released)
+    return released
+
+
+def _claim(token, *, limit, now) -> list[int]:
+    """Claim up to `limit` due emails for this round, oldest first. The update applies
+    only where an email is still queued and due, so of two workers side by side that
+    picked the same ones each gets an email or nothing (PostgreSQL re-checks the
+    condition after waiting for the other's update; SQLite runs one writer at a time);
+    the one that got fewer picks again among the emails still due."""
+    due = OutgoingEmail.objects.due(now)
+    picked, claimed = [], 0
+    while claimed < limit:
+        candidates = list(
+            due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[: limit - claimed]
         )
-        for email in due:
-            email.attempts += 1
-            try:
-                deliver(email)
-            except Exception as error:
-                failed += 1
-                email.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if email.attempts > len(RETRY_DELAYS):
-                    email.status = OutgoingEmail.Status.FAILED
-                else:
-                    delay = RETRY_DELAYS[email.attempts - 1]
-                    email.next_attempt_at = now + datetime.timedelta(seconds=delay)
-                logger.warning(
-                    "Email %s (%s) not sent: %s", email.pk, email.kind, type(error).__name__
-                )
-            else:
-                sent += 1
-                email.status = OutgoingEmail.Status.SENT
-                email.sent_at = timezone.now()
-                email.last_error = ""
-            email.save(
-                update_fields=[
-                    "attempts",
-                    "status",
-                    "sent_at",
-                    "last_error",
-                    "next_attempt_at",
-                    "subject",
-                    "body_text",
-                    "body_html",
-                    "attachments",
-                ]
+        if not candidates:
+            break
+        picked += candidates
+        taken = due.filter(pk__in=candidates).update(
+            status=OutgoingEmail.Status.SENDING, claim_token=token, claimed_at=timezone.now()
+        )
+        claimed += taken
+        if taken == len(candidates):
+            break
+    return list(
+        OutgoingEmail.objects.filter(
+            pk__in=picked, claim_token=token, status=OutgoingEmail.Status.SENDING
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _record(email: OutgoingEmail, token, **changes) -> bool:
+    """Write the result of an attempt, if the claim is still this worker's, with the claim
+    cleared and the email as it was written; but not its text if the registrant's data
+    was anonymised during the send (the address changed), which must leave none behind."""
+    ours = OutgoingEmail.objects.filter(
+        pk=email.pk, claim_token=token, status=OutgoingEmail.Status.SENDING
+    )
+    changes.update(claim_token=None, claimed_at=None)
+    written = {
+        "subject": email.subject,
+        "body_text": email.body_text,
+        "body_html": email.body_html,
+        "attachments": email.attachments,
+    }
+    if ours.filter(to=email.to).update(**written, **changes):
+        return True
+    # Anonymised during the send (or the claim was taken back): no text is kept, and an
+    # email that did not go out is dropped, as anonymisation drops unsent emails.
+    if changes["status"] == OutgoingEmail.Status.SENT:
+        return bool(ours.update(**changes))
+    return bool(ours.delete()[0])
+
+
+def _give_back(token, pks: list[int]):
+    """Queue again, as they were, the claimed emails this worker has not begun."""
+    try:
+        OutgoingEmail.objects.filter(
+            pk__in=pks, claim_token=token, status=OutgoingEmail.Status.SENDING
+        ).update(status=OutgoingEmail.Status.QUEUED, claim_token=None, claimed_at=None)
+    except DatabaseError:
+        # Whatever stopped the round may have cut off the database too; the claims
+        # then run out instead (claim_timeout).
+        logger.exception("Claims of %d email(s) not given back", len(pks))
+
+
+def _next_claimed(token, pk, pending) -> OutgoingEmail | None:
+    """Renew this round's claims before a send, so that only a worker that has stopped
+    loses them, and read the email afresh, as it and its registration are now (a batch
+    can wait long behind a slow server). None if its claim was taken back meanwhile
+    (this worker was stalled for longer than the claim timeout) or it is gone; the email
+    of a registrant anonymised meanwhile is dropped, as anonymisation drops unsent ones."""
+    ours = OutgoingEmail.objects.filter(
+        pk__in=[pk, *pending], claim_token=token, status=OutgoingEmail.Status.SENDING
+    )
+    ours.update(claimed_at=timezone.now())
+    email = (
+        ours.filter(pk=pk)
+        .select_related("registration__ceremony", "registration__category")
+        .first()
+    )
+    if email is not None and email.registration and email.registration.anonymised_at:
+        ours.filter(pk=pk).delete()
+        return None
+    return email
+
+
+def _attempt(email: OutgoingEmail, token, *, now) -> bool:
+    """Send the claimed email and record the result; whether it went out."""
+    attempts = email.attempts + 1
+    try:
+        deliver(email)
+    except Exception as error:
+        logger.warning("Email %s (%s) not sent: %s", email.pk, email.kind, type(error).__name__)
+        changes = {"attempts": attempts, "last_error": f"{type(error).__name__}: {error}"[:2000]}
+        if attempts > len(RETRY_DELAYS):
+            changes["status"] = OutgoingEmail.Status.FAILED
+        else:
+            # From the end of this attempt: a round may have waited long for the server.
+            pause = datetime.timedelta(seconds=RETRY_DELAYS[attempts - 1])
+            changes.update(
+                status=OutgoingEmail.Status.QUEUED,
+                next_attempt_at=max(now, timezone.now()) + pause,
             )
+        delivered = False
+    else:
+        changes = {
+            "status": OutgoingEmail.Status.SENT,
+            "sent_at": timezone.now(),
+            "attempts": attempts,
+            "last_error": "",
+        }
+        delivered = True
+    if not _record(email, token, **changes):
+        logger.warning("Email %s: attempt not recorded, its claim was taken back", email.pk)
+    return delivered
+
+
+def send_due(*, limit=20, now=None, stop=None) -> tuple[int, int]:
+    """Send the queued emails that are due; returns (sent, failed attempts).
+
+    Call it outside any transaction (the `send_outbox` command does): every step commits
+    on its own, and nothing is locked while the mail server is talked to, however slow it
+    is, so registrations never wait for it.
+
+    1. Claims left by a worker that died are given back (`release_stale_claims`).
+    2. Up to `limit` due emails are claimed for this round (queued → being sent).
+    3. Each is read afresh, written and sent on its own, with settings.EMAIL_TIMEOUT;
+       before each send the round renews its claims, and skips an email whose claim
+       was taken back.
+    4. Each result is recorded at once, only while the claim is still this round's:
+       sent; or a failed attempt with its reason and the time of the next one, until
+       the last retry fails for good.
+
+    So each email is delivered once. A worker that dies between handing an email to the
+    mail server and recording it leaves it claimed: it is sent again after
+    `claim_timeout()`, the one way an email can arrive twice.
+
+    With `stop` (a threading.Event) set, the round ends after the email in hand and gives
+    back the claims it has not begun; it does so too when an exception ends it.
+    """
+    now = now or timezone.now()
+    release_stale_claims(now=now)
+    token = uuid.uuid4()
+    pending = _claim(token, limit=limit, now=now)
+    sent = failed = 0
+    try:
+        while pending and not (stop and stop.is_set()):
+            email = _next_claimed(token, pending.pop(0), pending)
+            if email is None:
+                continue
+            if _attempt(email, token, now=now):
+                sent += 1
+            else:
+                failed += 1
+    finally:
+        if pending:
+            _give_back(token, pending)
     return sent, failed
+
+
+def outbox_send_again(*, queryset, now=None) -> int:
+    """Make the emails of `queryset` that have not gone out due now, with a fresh series
+    of retries; their last error stays until one is sent. Emails sent, and emails a
+    worker is sending at this moment, are left alone. Returns how many were queued."""
+    return queryset.filter(
+        status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.FAILED]
+    ).update(status=OutgoingEmail.Status.QUEUED, next_attempt_at=now or timezone.now(), attempts=0)

@@ -189,7 +189,9 @@ class Registration(models.Model):
         return reverse("registrations:manage", kwargs={"token": self.manage_token})
 
     def get_ticket_url(self):
-        return reverse("registrations:ticket", kwargs={"token": self.manage_token})
+        """The ticket alone, to show or forward: it can neither change nor cancel the
+        booking (that is the manage link's)."""
+        return reverse("registrations:ticket", kwargs={"token": self.ticket_token})
 
     def get_checkin_url(self):
         return reverse("checkin:ticket", kwargs={"token": self.ticket_token})
@@ -220,12 +222,34 @@ class Registration(models.Model):
         return [(name, cls._meta.get_field(name).verbose_name) for name in cls.NEEDS]
 
 
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now):
+        """Queued emails whose (next) attempt is due."""
+        return self.filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now)
+
+    def not_delivered(self):
+        """Emails that have not gone out although they were tried: failed for good, or
+        waiting for their next attempt (or being tried again) after a failed one."""
+        return self.filter(
+            Q(status=OutgoingEmail.Status.FAILED)
+            | (
+                Q(status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING])
+                & ~Q(last_error="")
+            )
+        )
+
+
 class OutgoingEmail(models.Model):
     """The outbox: an email is queued in the same transaction as the change it reports
-    and sent by `manage.py send_outbox`, which retries until it goes through."""
+    and sent by `manage.py send_outbox`, which retries until it goes through.
+
+    A worker claims an email (queued → sending, with its own `claim_token`) before it
+    sends it, and records the result only while the claim is still its own; a claim
+    left by a worker that died is given back after `emails.claim_timeout()`."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
+        SENDING = "sending", _("being sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
@@ -263,6 +287,10 @@ class OutgoingEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed by a worker"), null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("email")

@@ -10,6 +10,7 @@ the same transaction as the change they report (see `registrations.emails`).
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.admin.models import LogEntry
@@ -77,6 +78,37 @@ def _check_party_size(category, party_size):
         )
 
 
+# A form sent again by the person who sent it (a double click, a reload) comes within
+# minutes; later, the booking link in the confirmation email is the way back.
+RESUBMISSION_WINDOW = datetime.timedelta(minutes=15)
+
+
+def _same_person(earlier: Registration, registration: Registration, now) -> bool:
+    """Whether `registration` is `earlier`'s form sent again by the same person: the same
+    name and email, within minutes. Anyone else sending the same form (the page left open
+    on a shared computer, a copied form) must never be shown that booking."""
+    return (
+        earlier.anonymised_at is None
+        and now - earlier.created_at <= RESUBMISSION_WINDOW
+        and earlier.email.casefold() == registration.email.strip().casefold()
+        and " ".join(earlier.name.split()) == " ".join(registration.name.split())
+    )
+
+
+def _earlier_submission(registration: Registration, now) -> Registration | None:
+    """The booking this form already made, if the same person sends it again. When
+    someone else sends it, the form's key is replaced, so that they register on their own."""
+    if not registration.submission_key:
+        return None
+    earlier = Registration.objects.filter(submission_key=registration.submission_key).first()
+    if earlier is None:
+        return None
+    if _same_person(earlier, registration, now):
+        return earlier
+    registration.submission_key = uuid.uuid4()
+    return None
+
+
 def registration_create(
     *, registration: Registration, invitation_code: str = "", now: datetime.datetime | None = None
 ) -> RegistrationResult:
@@ -85,15 +117,13 @@ def registration_create(
     `registration` is unsaved and holds what the person gave (category, name, email,
     party, needs, language, consents, `submission_key`); this function decides its status
     and dates. Queues the confirmation or waiting-list email. A form submitted twice
-    (same `submission_key`) returns the first registration instead of making another.
+    (same `submission_key`) by the same person returns the first registration instead of
+    making another; anybody else gets their own.
     Raises RegistrationError when the registration is not allowed.
     """
     now = now or timezone.now()
-    submission_key = registration.submission_key
-    if submission_key:
-        earlier = Registration.objects.filter(submission_key=submission_key).first()
-        if earlier:
-            return RegistrationResult(earlier, created=False)
+    if earlier := _earlier_submission(registration, now):
+        return RegistrationResult(earlier, created=False)
     category = registration.category
     party_size = registration.party_size
     registration.ceremony = ceremony = category.ceremony
@@ -136,11 +166,16 @@ def registration_create(
             registration.save()
             emails.queue_registration_email(registration, kind)
     except IntegrityError:
-        # A concurrent identical submission, or the email is registered already.
-        if submission_key:
-            earlier = Registration.objects.filter(submission_key=submission_key).first()
-            if earlier:
-                return RegistrationResult(earlier, created=False)
+        # The same form sent twice at once, or the email is registered already.
+        key = registration.submission_key
+        if earlier := _earlier_submission(registration, now):
+            return RegistrationResult(earlier, created=False)
+        if registration.submission_key != key:
+            # Someone else's copy of this form, sent at the very same moment.
+            raise RegistrationError(
+                _("Your registration was not saved. Please send the form again."),
+                code="resubmit",
+            ) from None
         raise RegistrationError(
             _(
                 "This email address is already registered for this ceremony. "

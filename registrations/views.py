@@ -1,5 +1,8 @@
 """The registrant's pages: the registration form, and behind the link in their emails
-the booking with its ticket, changes, cancellation, calendar file and their data."""
+the booking with its ticket, changes, cancellation, calendar file and their data.
+
+Every page here shows or takes personal data, so none is kept by a browser or a proxy
+(`never_cache`: "Cache-Control: private, no-store, ...")."""
 
 import copy
 import uuid
@@ -10,6 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -39,6 +43,7 @@ def _email_limited(request, email):
     )
 
 
+@never_cache
 def register(request, slug):
     # Only what the form needs: the memorial site's long texts stay in the database.
     ceremony = get_object_or_404(Ceremony.objects.public(), slug=slug)
@@ -113,6 +118,7 @@ def _manage_context(registration, token, party_form, **extra):
     }
 
 
+@never_cache
 def manage(request, token):
     registration = _registration_or_404(token)
     context = _manage_context(
@@ -124,6 +130,7 @@ def manage(request, token):
     return render(request, "registrations/registration_manage.html", context)
 
 
+@never_cache
 @require_POST
 def change_party(request, token):
     registration = _registration_or_404(token)
@@ -146,6 +153,7 @@ def change_party(request, token):
     return render(request, "registrations/registration_manage.html", context, status=400)
 
 
+@never_cache
 @require_POST
 def cancel(request, token):
     registration = _registration_or_404(token)
@@ -158,6 +166,7 @@ def cancel(request, token):
     return redirect(registration.get_manage_url())
 
 
+@never_cache
 @require_POST
 def erase(request, token):
     registration = _registration_or_404(token)
@@ -172,9 +181,16 @@ def erase(request, token):
     )
 
 
+@never_cache
 def ticket(request, token):
-    registration = _registration_or_404(token)
-    if registration.status != Registration.Status.CONFIRMED:
+    """The printable ticket, reached with the ticket's own token (the one in its QR
+    code): whoever holds a ticket can show it, not change the booking."""
+    registration = Registration.from_token(token, salt="registration-ticket")
+    if (
+        registration is None
+        or registration.anonymised_at
+        or registration.status != Registration.Status.CONFIRMED
+    ):
         raise Http404
     return render(
         request,
@@ -187,6 +203,12 @@ def ticket(request, token):
     )
 
 
+@never_cache
+def ticket_moved(request, token):
+    return redirect(_registration_or_404(token).get_ticket_url())
+
+
+@never_cache
 def registration_ics(request, token):
     registration = _registration_or_404(token)
     response = HttpResponse(
@@ -196,6 +218,7 @@ def registration_ics(request, token):
     return response
 
 
+@never_cache
 def registration_data(request, token):
     """Everything stored about this registration, for the registrant to keep."""
     registration = _registration_or_404(token)

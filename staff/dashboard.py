@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events.models import Ceremony, Series
-from registrations.models import Registration
+from registrations.models import OutgoingEmail, Registration
 
 from . import charts, checkin
 
@@ -134,3 +134,20 @@ def attendance_by_year():
         )
         for series in Series.objects.filter(pk__in=by_series)
     ]
+
+
+def undelivered_emails(reasons=3):
+    """The emails not delivered although tried (failed for good, or waiting for their
+    next attempt after a failed one), counted at once from the first failed attempt, with
+    the most frequent reasons: {"count": n, "reasons": [(reason, n), ...]}. One query."""
+    rows = list(
+        OutgoingEmail.objects.not_delivered()
+        .order_by()
+        .values("last_error")
+        .annotate(count=Count("pk"))
+    )
+    shown = sorted((row for row in rows if row["last_error"]), key=lambda row: -row["count"])
+    return {
+        "count": sum(row["count"] for row in rows),
+        "reasons": [(row["last_error"], row["count"]) for row in shown[:reasons]],
+    }

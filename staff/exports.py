@@ -61,13 +61,27 @@ def _cell(registration, column):
     return getattr(registration, column)
 
 
+# A cell beginning with one of these is a formula to Excel or LibreOffice: a registrant
+# named =HYPERLINK("http://evil.example/x","Click") would become a live link in the
+# organisers' spreadsheet (OWASP, "CSV Injection"). Full-width forms included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_text(value):
+    """A CSV cell that a spreadsheet shows as text: a leading apostrophe before anything
+    it would read as a formula, as OWASP advises."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(header, rows, filename):
     out = io.StringIO()
     # The byte-order mark makes Excel read the file as UTF-8 (Cyrillic, umlauts).
     out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    writer.writerow([csv_text(value) for value in header])
+    writer.writerows([csv_text(value) for value in row] for row in rows)
     response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -77,9 +91,13 @@ def xlsx_response(header, rows, filename, *, title):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Registrants")[:31]
-    sheet.append(header)
-    for row in rows:
+    for row in [header, *rows]:
         sheet.append(row)
+        # openpyxl makes a formula of any text beginning with "="; typed as text, every
+        # cell shows exactly what the registrant wrote.
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

@@ -7,7 +7,6 @@ from django.utils.translation import ngettext
 
 from events.models import Ceremony
 from registrations import services
-from registrations.models import OutgoingEmail
 
 from . import dashboard, exports
 from .forms import ExportForm, MessageForm
@@ -22,9 +21,7 @@ def dashboard_view(request):
         {
             "overview": dashboard.upcoming_overview(),
             "attendance_charts": dashboard.attendance_by_year(),
-            "failed_emails": OutgoingEmail.objects.filter(
-                status=OutgoingEmail.Status.FAILED
-            ).count(),
+            "failed_emails": dashboard.undelivered_emails(),
         },
     )
 

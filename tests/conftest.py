@@ -40,7 +40,11 @@ def _test_settings(request, settings, tmp_path):
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-{tmp_path.name}",
-        }
+        },
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-ratelimit-{tmp_path.name}",
+        },
     }
 
 

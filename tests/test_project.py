@@ -1,13 +1,18 @@
+import io
 import os
 import secrets
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
+from django.test.client import encode_multipart
 
 from tests.factories import MemorialSiteFactory, PhotoFactory
 
@@ -194,3 +199,228 @@ def test_security_headers(client):
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
+
+
+# Requests in a character set the site cannot read (fuzzing sent forms as charset=utf-7).
+FORM = "application/x-www-form-urlencoded"
+UNREADABLE_CHARSETS = [
+    f"{FORM}; charset=utf-7",
+    f"{FORM}; charset=utf-16",
+    # A form is UTF-8 (RFC 1866): Django refuses any other charset for one.
+    f"{FORM}; charset=latin-1",
+    # Codecs that are no text encodings, or refuse everything.
+    f"{FORM}; charset=base64",
+    "multipart/form-data; boundary=x; charset=undefined",
+    "multipart/form-data; boundary=x; charset=utf-16",
+    "text/plain; charset=rot13",
+]
+
+
+def _signed_in(user):
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    client.get("/en/accounts/login/")  # sets the CSRF cookie, as a browser has it
+    return client
+
+
+def _form_urls(volunteer, organiser):
+    """The site's POST forms, each with the user who may send it."""
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory()
+    ceremony = registration.ceremony
+    return {
+        "login": ("/en/accounts/login/", None),
+        "admin login": ("/en/admin/login/", None),
+        "registration": (f"/en/ceremonies/{ceremony.slug}/register/", None),
+        "party size": (f"{registration.get_manage_url()}party/", None),
+        "gate check-in": (registration.get_checkin_url(), volunteer),
+        "message": (f"/en/staff/ceremonies/{ceremony.slug}/message/", organiser),
+        "admin change": (
+            f"/en/admin/events/ceremony/{ceremony.pk}/change/",
+            organiser,
+        ),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content_type", UNREADABLE_CHARSETS)
+def test_form_sent_in_an_unreadable_charset_is_a_bad_request(
+    page, volunteer, organiser, content_type
+):
+    for name, (url, user) in _form_urls(volunteer, organiser).items():
+        client = _signed_in(user)
+        data = {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, "people": "1"}
+        if content_type.startswith("multipart/"):
+            body = encode_multipart("x", data)
+        else:
+            body = urlencode(data).encode()
+
+        response = client.generic("POST", url, body, content_type=content_type)
+
+        assert (name, response.status_code) == (name, 400)
+        assert page(response).texts("h1") == ["Bad request"]
+
+
+@pytest.mark.django_db
+def test_bad_request_page_speaks_the_visitors_language(page, translated):
+    client = _signed_in(None)
+    token = client.cookies["csrftoken"].value
+
+    response = client.generic(
+        "POST",
+        "/de/accounts/login/",
+        f"csrfmiddlewaretoken={token}".encode(),
+        content_type=f"{FORM}; charset=utf-7",
+    )
+
+    assert response.status_code == 400
+    assert page(response).texts("h1") == [translated("de", "Bad request")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("charset", ["utf-16", "utf-7", "cp037"])
+def test_page_asked_for_in_an_unreadable_charset_is_a_bad_request(client, charset):
+    """Django reads the query string in the declared charset too: these garble it."""
+    response = client.get(
+        "/en/memorials/?kind=memorial", CONTENT_TYPE=f"text/plain; charset={charset}"
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("charset", ["utf8", "UTF_8", "UTF-8"])
+def test_form_sent_as_utf8_under_another_name_is_read(organiser, charset):
+    """Django refuses a form whose charset is not spelt "utf-8"; these are UTF-8 too."""
+    client = _signed_in(None)
+    token = client.cookies["csrftoken"].value
+
+    response = client.generic(
+        "POST",
+        "/en/accounts/login/",
+        f"csrfmiddlewaretoken={token}&username=otto&password=password".encode(),
+        content_type=f"{FORM}; charset={charset}",
+    )
+
+    assert (response.status_code, response.url) == (302, "/en/checkin/")
+
+
+def _many_fields(count):
+    return "&".join(f"f{number}=1" for number in range(count)).encode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"--x\r\n"),  # no boundary
+        ("multipart/form-data; boundary=x", encode_multipart("x", {"f": ["1"] * 1001})),
+        (FORM, _many_fields(1001)),  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        (FORM, b"f=" + b"x" * 5000),  # more than DATA_UPLOAD_MAX_MEMORY_SIZE, set below
+    ],
+    ids=["no boundary", "multipart fields", "form fields", "too big"],
+)
+@pytest.mark.parametrize("url", ["/en/no-such-page/", "/xx/ceremonies/"])
+def test_form_that_cannot_be_read_sent_to_a_missing_page_is_a_bad_request(
+    settings, page, url, content_type, body
+):
+    """Fuzzing found 500s: with no view to run, CSRF's check first reads the form in
+    Django's 404 handler, where an unreadable form is an error of the handler."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    client = _signed_in(None)
+
+    response = client.generic("POST", url, body, content_type=content_type)
+
+    assert response.status_code == 400
+    assert page(response).texts("h1") == ["Bad request"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/admin/events/ceremony/?status__exact=%00",
+        "/en/admin/autocomplete/?app_label=events&model_name=ceremony&field_name=venue_site"
+        "&term=%00",
+    ],
+    ids=["list filter", "autocomplete"],
+)
+def test_query_with_a_nul_character_is_a_bad_request(admin_client, page, url):
+    """Server errors on PostgreSQL, which can neither store nor compare a NUL: the admin
+    hands these values to it unchecked."""
+    response = admin_client.get(url)
+
+    assert response.status_code == 400
+    assert page(response).texts("h1") == ["Bad request"]
+
+
+@pytest.mark.django_db
+def test_form_with_a_nul_character_is_a_bad_request(page):
+    client = _signed_in(None)
+
+    response = client.post(
+        "/en/accounts/login/",
+        {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, "username": "ot\x00to"},
+    )
+
+    assert response.status_code == 400
+    assert page(response).texts("h1") == ["Bad request"]
+
+
+def _wsgi(path, query="", content_type=""):
+    """The status the deployed application (elbeday.wsgi) answers: the test client
+    builds its request itself, so it cannot show what happens while Django builds it."""
+    from elbeday.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_TYPE": content_type,
+        "HTTP_HOST": "testserver",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    setup_testing_defaults(environ)
+    statuses = []
+    body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    b"".join(body)
+    body.close()
+    return statuses[0]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        # parse_header_parameters() refuses an RFC 2231 value in an unknown charset.
+        "text/plain; charset*=nonsense''utf-8",
+        # Django decodes the query string with the declared charset while it builds the
+        # request, and only LookupError of an unknown codec is expected there.
+        "text/plain; charset=base64",
+        "text/plain; charset=undefined",
+    ],
+)
+def test_request_that_django_cannot_build_is_a_bad_request(content_type):
+    """GET /en/memorials/?kind=memorial with these Content-Types raised ValueError,
+    LookupError or UnicodeError from WSGIRequest(), before any middleware: no project
+    code runs, so only a WSGI (and ASGI) wrapper can answer 400."""
+    assert _wsgi("/en/memorials/", "kind=memorial", content_type).startswith("400")
+
+
+def test_asgi_request_that_django_cannot_build_is_a_bad_request():
+    """As over WSGI (above); other unreadable charsets reach the middleware there."""
+    from elbeday.asgi import application
+
+    content_type = b"text/plain; charset*=nonsense''utf-8"
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/en/memorials/",
+        "query_string": b"kind=memorial",
+        "headers": [(b"host", b"testserver"), (b"content-type", content_type)],
+    }
+
+    request, response = application.create_request(scope, io.BytesIO())
+
+    assert (request, response.status_code) == (None, 400)

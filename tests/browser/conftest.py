@@ -1,10 +1,12 @@
-"""Browser tests: Debian's Chromium driven by Playwright, every page checked with axe-core.
+"""Browser tests: Debian's Chromium driven by Playwright, every page checked with axe-core,
+and every test failed at teardown if any page it opened broke the Content Security Policy.
 
 Chromium comes from the system (`apt-get install -y chromium`), never from
 `playwright install`. Without it the tests are skipped, except on CI (`CI=true`), where a
 missing browser fails them so the check cannot quietly vanish.
 """
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import override_settings
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API keeps an asyncio loop running in the main thread from the first
@@ -114,12 +117,73 @@ def network():
     return Network()
 
 
+# Runs in every document before its own scripts (Playwright adds it through the DevTools
+# protocol, which the page's policy does not govern) and reports each violation to Python.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : "";
+  window.reportCspViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "?"} on ${event.documentURI}${where}`
+  );
+}, true);
+"""
+
+
+@dataclass
+class CspViolations:
+    """What the pages of a test reported as breaking the Content Security Policy: the
+    `securitypolicyviolation` events, and Chromium's console errors about the policy (which
+    also cover documents whose listeners are gone, e.g. after `document.open()`)."""
+
+    events: list = field(default_factory=list)
+    console: list = field(default_factory=list)
+    pages: list = field(default_factory=list)
+
+    def watch(self, context):
+        context.add_init_script(CSP_LISTENER)
+        context.expose_binding("reportCspViolation", lambda source, text: self.events.append(text))
+
+    def watch_page(self, page):
+        self.pages.append(page)
+        page.on(
+            "console",
+            lambda message: (
+                self.console.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    def settle(self):
+        """Let the pages deliver the reports still on their way."""
+        for page in self.pages:
+            # A page that is closed or navigating has nothing more to say.
+            with contextlib.suppress(PlaywrightError):
+                page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 50))")
+
+    def assert_none(self):
+        self.settle()
+        if self.events or self.console:
+            report = "\n".join(f"- {text}" for text in [*self.events, *self.console])
+            pytest.fail(f"Content Security Policy violated:\n{report}", pytrace=False)
+
+    def clear(self):
+        self.events.clear()
+        self.console.clear()
+
+
 @pytest.fixture
-def open_page(browser, live_server, network):
+def csp_violations():
+    return CspViolations()
+
+
+@pytest.fixture
+def open_page(browser, live_server, network, csp_violations):
     """Open a page in a fresh browser context (desktop size unless told otherwise).
 
     A request for another host never leaves the machine: it is aborted (and so recorded
-    as failed) unless the test fulfils it itself with `page.route`.
+    as failed) unless the test fulfils it itself with `page.route`. At teardown the test
+    fails if any of its pages reported a Content Security Policy violation.
     """
     contexts = []
     own = urlsplit(live_server.url)[:2]
@@ -134,13 +198,18 @@ def open_page(browser, live_server, network):
         context = browser.new_context(viewport=viewport, **context_args)
         contexts.append(context)
         context.route("**/*", keep_local)
+        csp_violations.watch(context)
         page = context.new_page()
         network.watch(page)
+        csp_violations.watch_page(page)
         return page
 
     yield open_page
-    for context in contexts:
-        context.close()
+    try:
+        csp_violations.assert_none()
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture

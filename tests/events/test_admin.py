@@ -9,11 +9,13 @@ from events.models import Ceremony
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import (
     CeremonyFactory,
+    MemorialSiteFactory,
     ProgrammeItemFactory,
     RegistrationFactory,
     SeatCategoryFactory,
     SourceFactory,
 )
+from tests.images import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +335,73 @@ def test_admin_copying_twice_gives_each_copy_its_own_address(admin_client):
         "oath-2028",
         "oath-2028-2",
     ]
+
+
+def test_admin_photo_without_alternative_text_is_refused_on_the_form(admin_client):
+    """Fuzzing found a 500 here: the rule named `photo_alt_text`, but the admin's form
+    has a field per language. The English one is the text every language falls back to."""
+    ceremony = make_ceremony()
+    data = change_form_data(admin_client, ceremony).as_post(
+        _save="Save", photo_alt_text_de="Das Denkmal in der Abenddämmerung"
+    )
+    data["photo"] = upload("dusk.jpg")
+
+    response = admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "photo_alt_text_en": ["A photo needs an alternative text."]
+    }
+    ceremony.refresh_from_db()
+    assert not ceremony.photo
+
+
+def test_admin_photo_with_alternative_text_is_saved(admin_client):
+    ceremony = make_ceremony()
+    data = change_form_data(admin_client, ceremony).as_post(
+        _save="Save", photo_alt_text_en="The monument at dusk"
+    )
+    data["photo"] = upload("dusk.jpg")
+
+    response = admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data)
+
+    assert response.status_code == 302
+    ceremony.refresh_from_db()
+    assert (ceremony.photo_alt_text_en, ceremony.photo_renditions) == (
+        "The monument at dusk",
+        [320, 640, 800],
+    )
+
+
+def test_admin_ceremony_with_a_venue_that_is_no_number_shows_the_error(admin_client):
+    """POST /en/admin/events/ceremony/<id>/change/ with venue_site="\\u202e" raised
+    ValueError("Field 'id' expected a number but got '\\u202e'.") while the form was shown
+    again with its error: the autocomplete widget looks up the value as it was sent."""
+    MemorialSiteFactory()
+    ceremony = make_ceremony()
+    data = change_form_data(admin_client, ceremony).as_post(_save="Save", venue_site="abc")
+
+    response = admin_client.post(f"{ADMIN}/ceremony/{ceremony.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["venue_site"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert Ceremony.objects.get().venue_site is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start__year=9999",
+        "start__year=9999&start__month=12",
+        "start__year=9999&start__month=12&start__day=31",
+    ],
+)
+def test_admin_ceremonies_of_the_year_9999_are_listed(admin_client, query):
+    """GET /en/admin/events/ceremony/?start__year=9999 raised ValueError("year 10000 is
+    out of range") (OverflowError with a month or day): the date hierarchy's end of the
+    period lies past the last date Python knows."""
+    response = admin_client.get(f"/en/admin/events/ceremony/?{query}")
+
+    assert response.status_code in (200, 302)

@@ -706,6 +706,31 @@ def test_older_years_are_links_to_their_own_archive_page(client, page):
     assert client.get("/en/ceremonies/archive/1900/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "year", ["0", "00001", "02016", "10000", "99999", "9" * 19, "9" * 30, "-2016", "2016.0"]
+)
+def test_archive_year_outside_1_to_9999_is_not_found_before_the_database_is_asked(
+    client, django_assert_num_queries, year
+):
+    """Fuzzing found 500s for such years (the database's integer overflowed); now the
+    address itself is refused, and a year has one address only (not also 02016)."""
+    past(2016)
+
+    with django_assert_num_queries(0):
+        response = client.get(f"/en/ceremonies/archive/{year}/")
+
+    assert response.status_code == 404
+
+
+def test_archive_year_links_are_the_years_as_written():
+    from django.urls import NoReverseMatch, reverse
+
+    assert reverse("events:year", kwargs={"year": 1}) == "/en/ceremonies/archive/1/"
+    assert reverse("events:year", kwargs={"year": 2016}) == "/en/ceremonies/archive/2016/"
+    with pytest.raises(NoReverseMatch):
+        reverse("events:year", kwargs={"year": 10000})
+
+
 def test_ceremony_photo_is_shown_with_its_resized_versions(client, page):
     from django.core.files.base import ContentFile
 

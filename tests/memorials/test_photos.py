@@ -1,5 +1,7 @@
 import functools
 import io
+import os
+import time
 from functools import partial
 from pathlib import Path, PurePosixPath
 
@@ -8,6 +10,9 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 from django.utils.translation import override
 from PIL import Image
@@ -386,3 +391,208 @@ def test_photo_form_field_accepts_only_photo_types():
     field = PhotoForm.base_fields["image"]
 
     assert field.widget.attrs["accept"] == "image/jpeg,image/png,image/webp"
+
+
+# Replacing and deleting: a photo's file and its renditions go when no row refers to them
+# any more, once the transaction commits (a rolled-back change still refers to them).
+
+
+def photo_files(name, widths):
+    path = PurePosixPath(name)
+    return sorted([name, *(f"{path.parent}/renditions/{path.stem}-{w}w.webp" for w in widths)])
+
+
+def test_photo_replaced_leaves_only_new_files(django_capture_on_commit_callbacks):
+    photo = PhotoFactory()
+    old_files = stored_files()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.image = ContentFile(image_bytes(size=(400, 300)), name="new.jpg")
+        photo.save()
+
+    assert stored_files() == photo_files(photo.image.name, [320, 400])
+    assert [name for name in old_files if name in stored_files()] == []
+
+
+def test_photo_replaced_through_form_leaves_only_new_files(django_capture_on_commit_callbacks):
+    photo = PhotoFactory()
+    form = PhotoForm(
+        data={"site": photo.site.pk, "alt_text_en": "The monument", "licence": "CC0 1.0"},
+        files={"image": upload("new.jpg", size=(400, 300))},
+        instance=photo,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        form.save()
+
+    assert stored_files() == photo_files(photo.image.name, [320, 400])
+
+
+def test_photo_deleted_leaves_no_files(django_capture_on_commit_callbacks):
+    photo = PhotoFactory()
+    assert len(stored_files()) == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+
+    assert stored_files() == []
+
+
+def test_site_deleted_leaves_no_photo_files(django_capture_on_commit_callbacks):
+    site = MemorialSiteFactory()
+    PhotoFactory.create_batch(2, site=site)
+    kept = PhotoFactory()
+    assert len(stored_files()) == 12
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site.delete()
+
+    assert stored_files() == photo_files(kept.image.name, kept.renditions)
+
+
+def test_photo_files_stay_until_commit(django_capture_on_commit_callbacks):
+    photo = PhotoFactory()
+    files = stored_files()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        photo.delete()
+    assert stored_files() == files
+
+    for callback in callbacks:  # the commit
+        callback()
+    assert stored_files() == []
+
+
+def test_photo_replacement_rolled_back_keeps_old_files(django_capture_on_commit_callbacks):
+    photo = PhotoFactory()
+    old_files = stored_files()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        photo.image = ContentFile(image_bytes(size=(400, 300)), name="new.jpg")
+        photo.save()
+        raise RuntimeError("the rest of the form failed")
+
+    assert callbacks == []
+    assert [name for name in old_files if name not in stored_files()] == []
+
+
+def test_photo_file_shared_by_rows_stays_while_one_refers_to_it(
+    django_capture_on_commit_callbacks,
+):
+    """Rows may share a file (the benchmark's data does): it goes with the last of them."""
+    first = PhotoFactory()
+    second = PhotoFactory(
+        site=first.site, image=first.image.name, renditions=first.renditions, width=700
+    )
+    files = stored_files()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first.delete()
+    assert stored_files() == files
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second.delete()
+    assert stored_files() == []
+
+
+def test_photos_with_same_name_keep_own_renditions(django_capture_on_commit_callbacks):
+    """photo.jpg and photo.png in one folder would share renditions named photo-320w.webp."""
+    site = MemorialSiteFactory()
+    jpeg = PhotoFactory(site=site, image=ContentFile(image_bytes(size=(700, 500)), "photo.jpg"))
+    png = PhotoFactory(
+        site=site, image=ContentFile(image_bytes(fmt="PNG", size=(500, 300)), "photo.png")
+    )
+
+    assert stored_files() == sorted(
+        photo_files(jpeg.image.name, [320, 640, 700]) + photo_files(png.image.name, [320, 500])
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        jpeg.delete()
+    assert stored_files() == photo_files(png.image.name, [320, 500])
+
+
+@save_outside_transaction
+def test_photo_rendition_failure_leaves_no_files(monkeypatch):
+    """The disk fills up (or S3 fails) half way through the renditions: the save fails, and
+    neither the photo nor the renditions already written stay behind."""
+    save = FileSystemStorage.save
+    calls = []
+
+    def save_until_full(storage, name, content, max_length=None):
+        calls.append(name)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return save(storage, name, content, max_length)
+
+    monkeypatch.setattr(FileSystemStorage, "save", save_until_full)
+
+    with pytest.raises(OSError, match="No space left"):
+        unsaved_photo(image_bytes(size=(2000, 1000)), "wide.jpg").save()
+
+    assert len(calls) == 3
+    assert (Photo.objects.count(), stored_files()) == (0, [])
+
+
+def failed_insert(site):
+    """A photo whose row the database refuses after its files were written."""
+    photo = Photo(
+        site=site,
+        image=ContentFile(image_bytes(size=(700, 500)), name="refused.jpg"),
+        alt_text_en="The monument",
+        licence=None,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        photo.save()
+
+
+def age_files(days):
+    root = Path(settings.MEDIA_ROOT)
+    then = time.time() - days * 86400
+    for path in root.rglob("*"):
+        os.utime(path, (then, then))
+
+
+def test_failed_insert_leaves_files_until_sweep(capsys):
+    """Django has no hook for a rollback: files written by a save whose transaction then
+    failed are found by the daily sweep once older than its grace period."""
+    kept = PhotoFactory()
+    failed_insert(kept.site)
+    kept_files = photo_files(kept.image.name, kept.renditions)
+    written = [name for name in stored_files() if name not in kept_files]
+    assert len(written) == 4  # the failed photo and its three renditions
+
+    call_command("delete_orphaned_photos")
+    assert len(stored_files()) == 8  # too young: perhaps an upload still in progress
+
+    age_files(days=2)
+    call_command("delete_orphaned_photos")
+
+    assert stored_files() == kept_files
+    assert capsys.readouterr().out.splitlines()[-1] == "Deleted 4 orphaned files."
+
+
+def test_sweep_keeps_files_rows_refer_to_and_other_folders(capsys):
+    photo = PhotoFactory()
+    storage = photo.image.storage
+    storage.save("memorials/photos/2020/renditions/gone-320w.webp", ContentFile(b"x"))
+    storage.save("memorials/photos/2020/gone.jpg", ContentFile(b"x"))
+    storage.save("exports/guest-list.csv", ContentFile(b"x"))
+    age_files(days=2)
+
+    call_command("delete_orphaned_photos", "--dry-run")
+    assert len(stored_files()) == 7
+    call_command("delete_orphaned_photos")
+
+    assert stored_files() == sorted(
+        ["exports/guest-list.csv", *photo_files(photo.image.name, photo.renditions)]
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        "Would delete memorials/photos/2020/gone.jpg",
+        "Would delete memorials/photos/2020/renditions/gone-320w.webp",
+        "Would delete 2 orphaned files.",
+        "Deleted 2 orphaned files.",
+    ]

@@ -451,3 +451,24 @@ def test_admin_cannot_delete_registrations(superuser, people):
     assert "delete_selected" not in [value for value, _label in actions]
     assert deleted.status_code == 403
     assert Registration.objects.filter(pk=juergen.pk).exists()
+
+
+def test_admin_history_of_an_id_that_is_no_number_is_not_found(admin_client):
+    """GET /en/admin/registrations/registration/%3A/history/ raised ValueError("Field
+    'id' expected a number but got ':'."): the history is filtered by the id before the
+    object is looked up."""
+    response = admin_client.get("/en/admin/registrations/registration/%3A/history/")
+
+    assert response.status_code == 404
+
+
+def test_admin_history_version_that_is_no_number_is_not_found(admin_client):
+    """GET /en/admin/registrations/registration/<id>/history/%2e%2e/ raised
+    ValueError("Field 'history_id' expected a number but got '..'.")."""
+    registration = RegistrationFactory()
+
+    response = admin_client.get(
+        f"/en/admin/registrations/registration/{registration.pk}/history/%2e%2e/"
+    )
+
+    assert response.status_code == 404

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Ceremony
+from registrations import emails
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import RegistrationFactory, SeatCategoryFactory
 
@@ -16,6 +17,10 @@ LANGUAGES = ["en", "de", "ru"]
 
 def manage_url(registration, language="en", action=""):
     return f"/{language}/registrations/{registration.manage_token}/{action}"
+
+
+def ticket_url(registration, language="en"):
+    return f"/{language}/tickets/{registration.ticket_token}/"
 
 
 def emails_queued():
@@ -64,7 +69,7 @@ def test_booking_page_shows_a_confirmed_booking_with_its_ticket(client, page, tr
         language, "Your registration is confirmed."
     )
     assert len(booking.find_all("svg", class_="ticket-qr")) == 1
-    assert booking.find("a", href=manage_url(registration, language, "ticket/")).text == (
+    assert booking.find("a", href=ticket_url(registration, language)).text == (
         translated(language, "Printable ticket")
     )
 
@@ -276,7 +281,7 @@ def test_smaller_party_lets_the_waiting_list_in(client, full_category):
 def test_printable_ticket_for_a_confirmed_booking(client, page, translated, language):
     registration = RegistrationFactory(name="Anna Schmidt", language=language)
 
-    response = client.get(manage_url(registration, language, "ticket/"))
+    response = client.get(ticket_url(registration, language))
 
     ticket = page(response)
     assert response.status_code == 200
@@ -291,7 +296,53 @@ def test_printable_ticket_for_a_confirmed_booking(client, page, translated, lang
 def test_no_ticket_while_waiting(client, full_category):
     _category, _anna, ben, _clara = full_category
 
-    assert client.get(manage_url(ben, "en", "ticket/")).status_code == 404
+    assert client.get(ticket_url(ben)).status_code == 404
+
+
+def test_ticket_link_can_show_the_ticket_but_not_manage_the_booking(client):
+    """A ticket is forwarded to whoever comes along; what it reaches must not change,
+    cancel or erase the booking, nor lead to the page that can."""
+    registration = RegistrationFactory(name="Anna Schmidt")
+    token = registration.ticket_token
+
+    ticket = client.get(ticket_url(registration))
+    attempts = [
+        client.get(f"/en/registrations/{token}/"),
+        client.post(f"/en/registrations/{token}/cancel/"),
+        client.post(f"/en/registrations/{token}/erase/", {"confirm": "yes"}),
+        client.post(f"/en/registrations/{token}/party/", {"party_size": "3"}),
+        client.get(f"/en/registrations/{token}/data.json"),
+    ]
+
+    assert ticket.status_code == 200
+    assert registration.manage_token not in ticket.content.decode()
+    assert [response.status_code for response in attempts] == [404] * 5
+    registration.refresh_from_db()
+    assert (registration.status, registration.name, registration.party_size) == (
+        "confirmed",
+        "Anna Schmidt",
+        1,
+    )
+
+
+def test_emails_link_the_ticket_with_its_own_token(settings):
+    settings.SITE_URL = "https://elbeday.example.org"
+    registration = RegistrationFactory(language="en")
+    email = registration.emails.get()
+    emails.ensure_written(email)
+
+    ticket = f"https://elbeday.example.org/en/tickets/{registration.ticket_token}/"
+    assert ticket in email.body_text.splitlines()
+    assert f'<a href="{ticket}">' in email.body_html
+    assert email.body_text.count(registration.manage_token) == 1
+
+
+def test_ticket_links_emailed_before_lead_to_the_ticket(client):
+    registration = RegistrationFactory()
+
+    response = client.get(manage_url(registration, "en", "ticket/"))
+
+    assert (response.status_code, response["Location"]) == (302, ticket_url(registration))
 
 
 def test_calendar_file_of_the_booking(client):

@@ -240,6 +240,50 @@ def test_same_submission_twice_returns_the_first_registration():
     assert email_kinds() == [("anna@example.org", "confirmation")]
 
 
+def test_same_submission_key_from_another_person_registers_them_on_their_own():
+    """The page left open on a shared computer, or a copied form: the second person must
+    never be handed the first person's booking."""
+    category = SeatCategoryFactory()
+    key = uuid.uuid4()
+    anna = register(category, submission_key=key, name="Anna Schmidt", email="anna@example.org")
+
+    ben = register(category, submission_key=key, name="Ben Weiß", email="ben@example.org")
+
+    assert (anna.created, ben.created) == (True, True)
+    assert ben.registration != anna.registration
+    assert (ben.registration.name, ben.registration.email) == ("Ben Weiß", "ben@example.org")
+    assert ben.registration.submission_key not in (None, key)
+    assert seats(category) == (10, 2)
+
+
+def test_same_submission_key_with_the_same_email_but_another_name_is_refused():
+    category = SeatCategoryFactory()
+    key = uuid.uuid4()
+    register(category, submission_key=key, name="Anna Schmidt", email="anna@example.org")
+
+    error = error_of(
+        lambda: register(category, submission_key=key, name="Eve", email="ANNA@example.org")
+    )
+
+    assert error.code == "duplicate_email"
+    assert str(error.message).endswith("The booking link is in the confirmation email.")
+
+
+def test_same_submission_later_gives_no_booking_back():
+    """After the minutes a resubmission takes, the form is old: whoever sends it is told
+    the booking link is in the email, not given it."""
+    category = SeatCategoryFactory()
+    key = uuid.uuid4()
+    first = register(category, submission_key=key).registration
+    Registration.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+    error = error_of(lambda: register(category, submission_key=key))
+
+    assert error.code == "duplicate_email"
+
+
 def test_registration_stores_what_was_given():
     category = SeatCategoryFactory()
     now = timezone.now()

@@ -448,6 +448,24 @@ def test_resubmitted_form_leads_to_the_same_booking(client, category):
     assert OutgoingEmail.objects.count() == 1
 
 
+def test_form_sent_again_by_someone_else_never_shows_the_first_booking(client, category):
+    """Anna registered and left the page open; Ben goes back and sends the form again
+    with his own details (the same hidden key): he gets his own booking."""
+    data = form_data(category)
+    first = client.post(register_url(category.ceremony), data)
+
+    second = client.post(
+        register_url(category.ceremony),
+        {**data, "name": "Ben Weiß", "email": "ben@example.org"},
+    )
+
+    anna = Registration.objects.get(email="anna@example.org")
+    ben = Registration.objects.get(email="ben@example.org")
+    assert first["Location"] == f"/de/registrations/{anna.manage_token}/?new=1"
+    assert second["Location"] == f"/de/registrations/{ben.manage_token}/?new=1"
+    assert anna.manage_token not in second.content.decode() + second["Location"]
+
+
 def test_each_form_gets_its_own_submission_key(client, page, category):
     keys = [
         page(client.get(register_url(category.ceremony)))

@@ -2,9 +2,10 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from registrations import services
+from registrations import emails, services
 from registrations.models import OutgoingEmail, Registration
 from staff import dashboard
 from tests.factories import (
@@ -230,11 +231,41 @@ def test_dashboard_counts_failed_emails_with_a_link_to_them(organiser, wreath):
 
     assert (link.text, link.attrs["href"]) == (
         "2 emails could not be delivered.",
-        "/en/admin/registrations/outgoingemail/?status__exact=failed",
+        "/en/admin/registrations/outgoingemail/?delivery=problems",
     )
     assert sorted(
         int(box.attrs["value"]) for box in listed.find_all("input", "action-select")
     ) == sorted(email.pk for email in failed)
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses everything it is given."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server unreachable")
+
+
+def test_dashboard_shows_a_failed_attempt_at_once_with_its_reason(organiser, wreath, settings):
+    OutgoingEmail.objects.exclude(pk=OutgoingEmail.objects.order_by("pk")[0].pk).update(
+        status=OutgoingEmail.Status.SENT
+    )
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    assert emails.send_due() == (0, 1)  # the first attempt: eight retries are still to come
+    client = logged_in(organiser)
+
+    shown = page(client.get("/en/staff/"))
+    alert = shown.find("div", "alert-danger")
+    link = shown.find("a", within=alert)
+    listed = page(client.get(link.attrs["href"]))
+
+    assert (link.text, link.attrs["href"]) == (
+        "1 email could not be delivered.",
+        "/en/admin/registrations/outgoingemail/?delivery=problems",
+    )
+    assert shown.texts("li", within=alert) == ["ConnectionRefusedError: mail server unreachable"]
+    assert [int(box.attrs["value"]) for box in listed.find_all("input", "action-select")] == [
+        OutgoingEmail.objects.order_by("pk")[0].pk
+    ]
 
 
 def test_dashboard_without_failed_emails_shows_no_alert(organiser, wreath):

@@ -173,3 +173,61 @@ def test_guest_list_lists_confirmed_guests_by_name_with_party_and_needs(organise
         ["Сильвашко Александр", "2", "Public", "", code["Сильвашко Александр"], "☐"],
     ]
     assert shown.find("caption").text == "4 confirmed registrations, sorted by name"
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/x","Click")',
+    "+49 351 1945",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+]
+
+
+@pytest.fixture
+def formula_names(db):
+    """Registrants whose names a spreadsheet would take for formulas."""
+    category = SeatCategoryFactory(ceremony=ceremony_today(slug="formulas"), capacity=20)
+    return [
+        RegistrationFactory(category=category, name=name, guest_names=name).name
+        for name in FORMULAS
+    ]
+
+
+def formula_download(organiser, file_format):
+    return logged_in(organiser).get(
+        "/en/staff/ceremonies/formulas/export/",
+        {"which": "confirmed", "columns": ["name", "guest_names"], "file_format": file_format},
+    )
+
+
+def test_export_xlsx_shows_names_that_look_like_formulas_as_typed(organiser, formula_names):
+    response = formula_download(organiser, "xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert sorted(cell.value for cell in cells) == sorted(formula_names * 2)
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
+def test_export_csv_keeps_formulas_from_being_run(organiser, formula_names):
+    response = formula_download(organiser, "csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert sorted(rows[1:]) == sorted([f"'{name}", f"'{name}"] for name in formula_names)
+
+
+def test_export_csv_leaves_ordinary_names_alone(organiser, registrants):
+    response = download(organiser, "waiting", "csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:]] == ["Zoë Adams", "Ольга"]
+
+
+def test_guest_list_shows_names_that_look_like_formulas_as_text(organiser, formula_names):
+    response = logged_in(organiser).get("/en/staff/ceremonies/formulas/guest-list/")
+
+    shown = page(response)
+    names = [row[0] for row in shown.table(shown.find("table", "guest-list"))]
+    assert sorted(names) == sorted(" ".join(name.split()) for name in formula_names)
+    assert shown.find_all("a", within=shown.find("table", "guest-list")) == []
