@@ -160,8 +160,10 @@ class _Deliveries:
         return "250 Message accepted for delivery"
 
 
-class _SilentServer:
-    """Accepts connections and never answers."""
+class SilentServer:
+    """A mail server that accepts connections and never says a word, until stopped (then
+    it hangs up). `connected` is set once a client is waiting on it. The outbox tests use
+    it too."""
 
     def __init__(self):
         self._socket = socket.create_server(("127.0.0.1", 0))
@@ -372,7 +374,7 @@ def _hanging_server(env, args):
     is stuck with a mail server that never answers."""
     # A few emails queued before the worker starts, so that it is stuck from the start.
     subprocess.run([PYTHON, "-m", "bench.outbox", "--seed", "3"], cwd=ROOT, env=env, check=True)
-    silent = _SilentServer()
+    silent = SilentServer()
     worker = gunicorn = None
     try:
         gunicorn, port, workers = _gunicorn(env)

@@ -27,6 +27,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection
 from django.utils import timezone
 
+from bench.outbox import SilentServer
 from registrations import emails, services
 from registrations.models import OutgoingEmail
 from tests.factories import RegistrationFactory, SeatCategoryFactory, register
@@ -80,39 +81,6 @@ class LocalController(Controller):
         return self.loop.create_server(self._factory_invoker, sock=self._socket)
 
 
-class SilentServer:
-    """A mail server that accepts connections and never says a word, until released
-    (then it hangs up). `connected` is set once a client is waiting on it."""
-
-    def __init__(self):
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self._socket.settimeout(0.1)
-        self.port = self._socket.getsockname()[1]
-        self.connected = threading.Event()
-        self.connections = 0
-        self._release = threading.Event()
-        self._clients = []
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self):
-        while not self._release.is_set():
-            try:
-                client, _address = self._socket.accept()
-            except TimeoutError:
-                continue
-            self._clients.append(client)
-            self.connections += 1
-            self.connected.set()
-        for client in self._clients:
-            client.close()
-        self._socket.close()
-
-    def release(self):
-        self._release.set()
-        self._thread.join()
-
-
 def _point_email_at(settings, port, *, timeout):
     settings.EMAIL_BACKEND = SMTP_BACKEND
     settings.EMAIL_HOST = "127.0.0.1"
@@ -150,7 +118,7 @@ def silent_server(settings):
     server = SilentServer()
     _point_email_at(settings, server.port, timeout=1)
     yield server
-    server.release()
+    server.stop()
 
 
 def queue_confirmations(count):
@@ -299,7 +267,7 @@ def test_registration_does_not_wait_for_a_worker_stuck_with_the_mail_server(
         )
         events.append("registered")
     finally:
-        silent_server.release()
+        silent_server.stop()
         worker.join()
 
     assert events == ["registered", "worker done"]
