@@ -18,17 +18,20 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 ## run: install, migrate, load the demo content, create an admin and serve on 127.0.0.1:8000
+## (another port: make run PORT=8001; links in emails and QR codes follow HOST and PORT)
 run: export DJANGO_DEBUG ?= true
+run: export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.runtime
+	@# Before anything else, so that a port in use is said at once, with the way out.
+	$(PY) manage.py devserver --check-port $(HOST):$(PORT)
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/en/admin/
 	@echo "Emails are sent by the outbox worker; in development they are printed here."
-	@# The worker, a background job, ignores Ctrl-C; the traps stop it (SIGTERM: after the
-	@# email in hand) however runserver ends, and wait for it.
-	$(PY) manage.py send_outbox --loop & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT; \
-	  trap 'exit 143' TERM; $(PY) manage.py runserver $(HOST):$(PORT)
+	@# runserver and the worker as children of one process that stops both on Ctrl-C,
+	@# SIGTERM or make ending (see elbeday/management/commands/devserver.py).
+	$(PY) manage.py devserver $(HOST):$(PORT)
 
 ## test: the whole suite (browser tests need Debian's chromium; see README)
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only

@@ -1,6 +1,7 @@
-"""The admin site: Django's, with every model's admin made to answer bad input with a
-message instead of a server error, whichever app registered it (ours, Django's users
-and groups, django-axes's attempts).
+"""The admin site: Django's, called "Elbe Day", with every model's admin made to answer
+bad input with a message instead of a server error, whichever app registered it (ours,
+Django's users and groups, django-axes's attempts), and its date-and-time fields named
+for screen readers.
 
 Installed in place of "django.contrib.admin" by `elbeday.apps.AdminConfig`.
 """
@@ -9,8 +10,11 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 
 def _readable_ids(model, values):
@@ -44,7 +48,40 @@ class RobustAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, _readable_ids(target, value), attr)
 
 
-class RobustAdminMixin:
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """Django's date and time inputs, each named for its field ("Start: Date"). The field's
+    label cannot point at two inputs, so Django's admin leaves both without a name: a
+    screen reader announced an unnamed field twice (axe: "Form elements must have labels")."""
+
+    def __init__(self, attrs=None, *, label=""):
+        super().__init__(attrs)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        date, time = context["widget"]["subwidgets"]
+        # Django's own "Date:" and "Time:", which stand before the inputs: the name
+        # contains the visible words (WCAG 2.5.3, label in name).
+        for subwidget, part in ((date, context["date_label"]), (time, context["time_label"])):
+            subwidget["attrs"]["aria-label"] = f"{capfirst(self.label)}: {part.rstrip(':')}"
+        return context
+
+
+class LabelledDateTimeMixin:
+    """For model admins and inlines: date-and-time fields with a name for each input."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and isinstance(
+            getattr(formfield, "widget", None), AdminSplitDateTime
+        ):
+            formfield.widget = LabelledSplitDateTime(
+                formfield.widget.attrs, label=formfield.label or db_field.verbose_name
+            )
+        return formfield
+
+
+class RobustAdminMixin(LabelledDateTimeMixin):
     def get_changelist(self, request, **kwargs):
         return RobustChangeList
 
@@ -67,6 +104,9 @@ class RobustAdminMixin:
 
 
 class AdminSite(admin.AdminSite):
+    site_header = _("Elbe Day")
+    site_title = _("Elbe Day")
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, RobustAdminMixin):

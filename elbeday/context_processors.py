@@ -18,15 +18,24 @@ def _same_site(path, code):
 
 
 def languages(request):
-    """Links to the current page in every language, for the language switcher."""
+    """Links to the current page in every language: paths for the language switcher, and
+    absolute URLs at the configured address (SITE_URL) for the `hreflang` alternates, which
+    search engines require to be absolute, ending with `x-default` for readers of any other
+    language."""
     path = request.get_full_path()
-    return {
-        "language_links": [
-            {
-                "code": code,
-                "name": get_language_info(code)["name_local"],
-                "url": _same_site(path, code),
-            }
-            for code, _name in settings.LANGUAGES
-        ]
-    }
+    site_url = settings.SITE_URL.rstrip("/")
+    links = [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": _same_site(path, code),
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+    alternates = [{"hreflang": link["code"], "url": site_url + link["url"]} for link in links]
+    # As in the sitemap: the address without a language, which sends each reader on to
+    # the page in the language their browser asks for.
+    default = next(link["url"] for link in links if link["code"] == settings.LANGUAGE_CODE)
+    neutral = default.replace(f"/{settings.LANGUAGE_CODE}/", "/", 1)
+    alternates.append({"hreflang": "x-default", "url": site_url + neutral})
+    return {"language_links": links, "alternate_links": alternates}

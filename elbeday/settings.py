@@ -24,7 +24,8 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see .env.example)."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: set DJANGO_SECRET_KEY "
+            "for production (see .env.example), or use `make run` for development."
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
@@ -284,6 +285,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # django-axes reports every sign-in at INFO; lockouts come as warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default configuration gives the `django` logger a console handler of
+        # its own in debug; its records also reach the root's, so each line came twice.
+        # Here they reach only the root's (runserver's request lines keep theirs).
+        "django": {"handlers": [], "propagate": True},
+        # django-axes reports every sign-in at INFO; lockouts come as warnings.
+        "axes": {"level": "WARNING"},
+    },
 }

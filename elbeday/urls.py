@@ -8,6 +8,7 @@ from django.views.static import serve
 
 from events.sitemaps import CeremonySitemap
 from memorials.sitemaps import MemorialSitemap
+from staff import checkin
 
 from .cache import cached_public_page
 from .converters import YearConverter
@@ -29,6 +30,8 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots"),
     path("health/", health, name="health"),
+    # A ticket's QR code: on to the gate page in the language of whoever scans it.
+    path("checkin/<str:token>/", checkin.scanned, name="checkin_scanned"),
 ]
 
 urlpatterns += i18n_patterns(

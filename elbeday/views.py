@@ -1,28 +1,67 @@
+import re
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.generic import DetailView, TemplateView
 
+from events.demo import REHEARSAL_SLUG_PREFIX
 from events.models import Ceremony
 from memorials.models import HistoryNote, MemorialSite
 
 from .models import Page
 
+# A sentence ends at a full stop after two letters or digits, so that an initial
+# ("William D. Robertson") does not end it.
+_SENTENCE_END = re.compile(r"(?<=[^\s.]{2}[.!?])\s+")
+
+
+def is_rehearsal(ceremony):
+    """The demo's check-in rehearsal: a sample dated today, there to try the gate with,
+    not to be announced."""
+    return ceremony.is_sample and ceremony.slug.startswith(REHEARSAL_SLUG_PREFIX)
+
+
+def first_sentence(text):
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+
 
 class HomeView(TemplateView):
+    """What the day is, the next ceremony with its register button, the memorial sites,
+    then the history with its sources."""
+
     template_name = "home.html"
+    # Enough to look past the samples of a demo to a real ceremony, in one query.
+    upcoming_looked_at = 12
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         notes = list(HistoryNote.objects.filter(is_published=True).prefetch_related("sources"))
+        # Citations are numbered in the order they first appear on the page, and each
+        # note lists its own in ascending order: [1] [2], then [2] [3].
+        numbers = {}
+        for note in notes:
+            note.citations = []
+            for source in note.sources.all():
+                numbers.setdefault(source.pk, (len(numbers) + 1, source))
+                note.citations.append((numbers[source.pk][0], source))
+            note.citations.sort(key=lambda citation: citation[0])
+        for number, source in numbers.values():
+            source.number = number
         context["notes"] = notes
-        context["note_sources"] = list(
-            {source.pk: source for note in notes for source in note.sources.all()}.values()
-        )
+        context["intro"] = first_sentence(notes[0].text) if notes else ""
+        context["note_sources"] = [source for _number, source in numbers.values()]
         upcoming = list(
-            Ceremony.objects.public().upcoming().select_related("series", "venue_site")[:2]
+            Ceremony.objects.public()
+            .upcoming()
+            .select_related("series", "venue_site")[: self.upcoming_looked_at]
         )
-        context["next_ceremony"] = upcoming[0] if upcoming else None
+        # A real ceremony before any sample, and never the rehearsal.
+        featured = sorted(
+            (ceremony for ceremony in upcoming if not is_rehearsal(ceremony)),
+            key=lambda ceremony: ceremony.is_sample,
+        )
+        context["next_ceremony"] = featured[0] if featured else None
         context["more_ceremonies"] = len(upcoming) > 1
         context["featured_sites"] = MemorialSite.objects.published().with_cover()[:6]
         return context
@@ -47,6 +86,7 @@ def robots_txt(request):
         *(f"Disallow: /{code}/registrations/" for code, _name in settings.LANGUAGES),
         *(f"Disallow: /{code}/tickets/" for code, _name in settings.LANGUAGES),
         *(f"Disallow: /{code}/checkin/" for code, _name in settings.LANGUAGES),
+        "Disallow: /checkin/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -3,7 +3,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+
+from elbeday.admin_site import LabelledDateTimeMixin
 
 from . import services
 from .models import Ceremony, ProgrammeItem, SeatCategory, Series
@@ -15,23 +17,33 @@ class SeriesAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ("name_en",)}
 
 
-class ProgrammeItemInline(TranslationTabularInline):
+class ProgrammeItemInline(LabelledDateTimeMixin, TranslationStackedInline):
+    """Stacked, each field with its label: as a table, a column for each field in each
+    language made the ceremony's page several screens wide, and left the fields unlabelled."""
+
     model = ProgrammeItem
     extra = 0
+    fields = (
+        "starts_at",
+        "title",
+        "place",
+        "description",
+        ("languages", "interpretation"),
+    )
 
 
-class SeatCategoryInline(TranslationTabularInline):
+class SeatCategoryInline(TranslationStackedInline):
+    """Stacked for the same reason as the programme: names and descriptions in every
+    language."""
+
     model = SeatCategory
     extra = 0
     fields = (
         "name",
         "description",
-        "capacity",
-        "seats_taken",
-        "max_party_size",
-        "has_waiting_list",
-        "invitation_code",
-        "position",
+        ("capacity", "seats_taken"),
+        ("max_party_size", "has_waiting_list"),
+        ("invitation_code", "position"),
     )
     readonly_fields = ("seats_taken",)
 
@@ -64,7 +76,16 @@ class CeremonyAdmin(TranslationAdmin):
             },
         ),
         (_("Status"), {"fields": ("status", "status_note", "is_sample")}),
-        (_("Registration"), {"fields": ("registration_opens", "registration_closes")}),
+        (
+            _("Registration"),
+            {
+                "fields": (
+                    "registration_opens",
+                    "registration_closes",
+                    "waiting_list_promotion_deadline",
+                )
+            },
+        ),
         (_("Photo"), {"fields": ("photo", "photo_alt_text")}),
         (_("Sources"), {"fields": ("sources",)}),
         (

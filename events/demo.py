@@ -83,17 +83,19 @@ PAST = [
         "status": Ceremony.Status.CANCELLED,
         "title": ("Elbe Day 2020", "Elbe Day 2020", "День встречи на Эльбе 2020"),
         "summary": (
-            "The 75th anniversary was cancelled because of COVID-19; the mayor and the "
-            "regional bishop laid a wreath without guests.",
-            "Der 75. Jahrestag wurde wegen COVID-19 abgesagt; der Oberbürgermeister und der "
-            "Regionalbischof legten ohne Gäste einen Kranz nieder.",
-            "Празднование 75-й годовщины было отменено из-за COVID-19; мэр и региональный "
-            "епископ возложили венок без гостей.",
+            "The celebrations of the 75th anniversary were cancelled because of COVID-19; "
+            "Torgau's mayor, Romina Barth, and the regional bishop, Johann Schneider, laid a "
+            "wreath without guests.",
+            "Die Feierlichkeiten zum 75. Jahrestag wurden wegen COVID-19 abgesagt; die "
+            "Oberbürgermeisterin Romina Barth und Regionalbischof Johann Schneider legten ohne "
+            "Gäste einen Kranz nieder.",
+            "Празднование 75-й годовщины было отменено из-за COVID-19; мэр Торгау Ромина Барт "
+            "и региональный епископ Иоганн Шнайдер возложили венок без гостей.",
         ),
         "status_note": (
-            "Cancelled because of COVID-19.",
-            "Abgesagt wegen COVID-19.",
-            "Отменено из-за COVID-19.",
+            "The celebrations were cancelled because of COVID-19.",
+            "Die Feierlichkeiten wurden wegen COVID-19 abgesagt.",
+            "Празднование отменено из-за COVID-19.",
         ),
         "sources": [51],
     },
@@ -131,12 +133,16 @@ def load_ceremonies(now=None):
     for data in PAST:
         _past_ceremony(series, data, sources)
     _sample_ceremonies(series, next_elbe_day(now), now)
-    _checkin_rehearsal(series, now)
+    _checkin_rehearsal(now)
     return _count() - before
 
 
 def rehearsal_slug(now):
-    return f"check-in-rehearsal-{now.astimezone(BERLIN).date().isoformat()}"
+    return f"{REHEARSAL_SLUG_PREFIX}{now.astimezone(BERLIN).date().isoformat()}"
+
+
+# Every rehearsal the demo ever made starts so: the older ones are replaced by today's.
+REHEARSAL_SLUG_PREFIX = "check-in-rehearsal-"
 
 
 def sample_slugs(year):
@@ -144,15 +150,40 @@ def sample_slugs(year):
     return {"wreath": f"wreath-laying-torgau-{year}", "strehla": f"commemoration-strehla-{year}"}
 
 
-def _checkin_rehearsal(series, now):
-    """A ceremony dated today, so the gate can be tried at once."""
+def _rehearsal_series(today):
+    """The rehearsals' own series, so that they are not counted as Elbe Day ceremonies (in
+    attendance by year) and have no anniversary: anniversaries count from the year
+    commemorated, which for a rehearsal is the year it is held."""
+    series, _created = Series.objects.update_or_create(
+        slug="check-in-rehearsals",
+        defaults={"commemorated_year": today.year},
+        create_defaults={
+            "commemorated_year": today.year,
+            **_t("Check-in rehearsals", "Einlass-Proben", "Репетиции регистрации на входе", "name"),
+            **_t(
+                "Rehearsals of the check-in at the gate with demo guests; they commemorate "
+                "nothing.",
+                "Proben des Einlasses mit Demo-Gästen; sie erinnern an nichts.",
+                "Репетиции регистрации на входе с демо-гостями; они ничему не посвящены.",
+                "description",
+            ),
+        },
+    )
+    return series
+
+
+def _checkin_rehearsal(now):
+    """A ceremony dated today, so the gate can be tried at once; the rehearsal of an
+    earlier day, with its demo guests and check-ins, makes way for it, so there is only
+    ever one. Its title says nothing of "demo": the pages that list it add that."""
     today = now.astimezone(BERLIN).date()
     slug = rehearsal_slug(now)
     if Ceremony.objects.filter(slug=slug).exists():
         return
+    _remove_old_rehearsals(slug)
     start = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=BERLIN)
     ceremony = Ceremony.objects.create(
-        series=series,
+        series=_rehearsal_series(today),
         slug=slug,
         start=start,
         end=start + datetime.timedelta(hours=23, minutes=59),
@@ -162,9 +193,9 @@ def _checkin_rehearsal(series, now):
         registration_opens=now - datetime.timedelta(days=1),
         registration_closes=start + datetime.timedelta(hours=23, minutes=59),
         **_t(
-            "Check-in rehearsal (demo)",
-            "Einlass-Probe (Demo)",
-            "Репетиция регистрации на входе (демо)",
+            "Check-in rehearsal",
+            "Einlass-Probe",
+            "Репетиция регистрации на входе",
             "title",
         ),
         **_t(
@@ -181,6 +212,18 @@ def _checkin_rehearsal(series, now):
         max_party_size=4,
         **_t("Rehearsal guests", "Probegäste", "Гости репетиции", "name"),
     )
+
+
+def _remove_old_rehearsals(keep_slug):
+    """Delete the demo rehearsals of other days with everything of theirs. Their guests
+    are made-up demo people (registrations.demo), so they go with them rather than
+    through the registration services, which keep real people's history."""
+    old = Ceremony.objects.filter(is_sample=True, slug__startswith=REHEARSAL_SLUG_PREFIX).exclude(
+        slug=keep_slug
+    )
+    Registration = Ceremony.registrations.rel.related_model
+    Registration.objects.filter(ceremony__in=old).delete()
+    old.delete()
 
 
 def _past_ceremony(series, data, sources):
@@ -285,12 +328,12 @@ def _sample_ceremonies(series, year, now):
             "Памятная церемония у рельефа в Штреле",
         ),
         summary=(
-            "A short commemoration at the old ferry in Strehla, where the first patrol "
-            "crossed the Elbe.",
-            "Ein kurzes Gedenken an der alten Fähre in Strehla, wo die erste Patrouille die "
-            "Elbe überquerte.",
-            "Короткая памятная церемония у старой переправы в Штреле, где первый патруль "
-            "переправился через Эльбу.",
+            "A short commemoration at the old ferry in Strehla, where Lt Kotzebue's patrol "
+            "crossed the Elbe on 25 April 1945.",
+            "Ein kurzes Gedenken an der alten Fähre in Strehla, wo die Patrouille von "
+            "Leutnant Kotzebue am 25. April 1945 die Elbe überquerte.",
+            "Короткая памятная церемония у старой переправы в Штреле, где патруль лейтенанта "
+            "Котцебу переправился через Эльбу 25 апреля 1945 года.",
         ),
         start=_local(year, 4, 25, 14, 0),
         end=_local(year, 4, 25, 15, 0),

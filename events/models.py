@@ -143,6 +143,18 @@ class Ceremony(models.Model):
     )
     registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    # Close to the day, a seat freed late is better handed out at the gate than offered to
+    # someone on the waiting list who may no longer read their email in time.
+    waiting_list_promotion_deadline = models.DateTimeField(
+        _("waiting list moves up until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After this time, seats that become free are no longer given to the waiting "
+            "list automatically (they can be handed out at the gate); organisers can "
+            "still move people up by hand. Leave empty for no deadline."
+        ),
+    )
     photo = PhotoField(
         _("photo"),
         upload_to="events/photos/%Y/",
@@ -234,6 +246,11 @@ class Ceremony(models.Model):
     @property
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
+
+    def promotes_waiting_list(self, now=None):
+        """Whether seats freed now go to the waiting list automatically."""
+        deadline = self.waiting_list_promotion_deadline
+        return deadline is None or (now or timezone.now()) < deadline
 
     def registration_state(self, now=None):
         now = now or timezone.now()

@@ -7,11 +7,14 @@ people registered is the business of `registrations`, which answers `events.sign
 """
 
 import datetime
+import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from . import signals
 from .models import Ceremony, SeatCategory
@@ -92,23 +95,52 @@ def _next_year(value):
         return value + datetime.timedelta(days=365)
 
 
+def _with_next_year(text: str, year: int) -> str:
+    """`text` with the year `year`, written as a number of its own, made the next one.
+    Other numbers stay: "81st anniversary" is not a year, and neither is "20261"."""
+    return re.sub(rf"(?<!\d){year}(?!\d)", str(year + 1), text)
+
+
+def _next_year_slug(slug: str, year: int) -> str:
+    """The slug with its year moved on ("elbe-day-2026" → "elbe-day-2027"), or with the
+    next year added when it names none; free of any other ceremony's."""
+    parts = slug.split("-")
+    if str(year) in parts:
+        base = "-".join(str(year + 1) if part == str(year) else part for part in parts)
+    else:
+        base = f"{slug}-{year + 1}"
+    candidate, suffix = base, 2
+    while Ceremony.objects.filter(slug=candidate).exists():
+        candidate = f"{base}-{suffix}"
+        suffix += 1
+    return candidate
+
+
 @transaction.atomic
 def ceremony_copy_to_next_year(*, ceremony: Ceremony) -> Ceremony:
     """A draft copy one year later, with its programme and seat categories (no
-    registrations, all seats free)."""
+    registrations, all seats free). The year in the title (in every language) and in the
+    slug becomes the next one; an anniversary number in the title stays as it was, for
+    the organisers to correct (the pages count the anniversary from the date)."""
     programme = list(ceremony.programme.all())
     categories = list(ceremony.categories.all())
     copy = Ceremony.objects.get(pk=ceremony.pk)
     copy.pk = None
     copy.status = Ceremony.Status.DRAFT
-    year = _next_year(ceremony.start).year
-    base_slug = ceremony.slug.removesuffix(str(ceremony.start.year)).rstrip("-")
-    copy.slug = f"{base_slug}-{year}"
-    suffix = 2
-    while Ceremony.objects.filter(slug=copy.slug).exists():
-        copy.slug = f"{base_slug}-{year}-{suffix}"
-        suffix += 1
-    for field in ("start", "end", "registration_opens", "registration_closes"):
+    # The year the venue's guests would name (see `Ceremony.year`).
+    year = ceremony.local_year
+    for code, _name in settings.LANGUAGES:
+        field = build_localized_fieldname("title", code)
+        if value := getattr(copy, field):
+            setattr(copy, field, _with_next_year(value, year))
+    copy.slug = _next_year_slug(ceremony.slug, year)
+    for field in (
+        "start",
+        "end",
+        "registration_opens",
+        "registration_closes",
+        "waiting_list_promotion_deadline",
+    ):
         setattr(copy, field, _next_year(getattr(ceremony, field)))
     copy.save()
     for item in programme:

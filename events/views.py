@@ -100,15 +100,29 @@ def _event_json_ld(request, ceremony):
         "eventStatus": status,
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "url": request.build_absolute_uri(ceremony.get_absolute_url()),
-        "location": {
-            "@type": "Place",
-            "name": ceremony.venue_label,
-            "address": ceremony.venue_address
-            or (ceremony.venue_site.town if ceremony.venue_site else ""),
-        },
+        "location": _place_json_ld(ceremony),
         "organizer": {"@type": "Organization", "name": ceremony.series.name},
     }
     return data
+
+
+def _place_json_ld(ceremony):
+    """The venue as a schema.org Place: a PostalAddress (the ceremony's address, else the
+    memorial site's street; the site's town and country) and GeoCoordinates when the
+    site has them."""
+    site = ceremony.venue_site
+    address = {"@type": "PostalAddress"}
+    if street := ceremony.venue_address or (site.address if site else ""):
+        address["streetAddress"] = street
+    if site:
+        address["addressLocality"] = site.town
+        if site.country:
+            address["addressCountry"] = site.country.code
+    place = {"@type": "Place", "name": ceremony.venue_label, "address": address}
+    if coordinates := calendar.venue_coordinates(ceremony):
+        latitude, longitude = coordinates
+        place["geo"] = {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
+    return place
 
 
 def ceremony_ics(request, slug):

@@ -59,7 +59,14 @@ class MemorialSiteAdmin(TranslationAdmin):
         (_("History"), {"fields": ("history", "creator", "dedicated_by")}),
         (
             _("Inscription"),
-            {"fields": ("inscription", "inscription_language", "inscription_translation")},
+            {
+                "fields": (
+                    "inscription",
+                    "inscription_language",
+                    "inscription_note",
+                    "inscription_translation",
+                )
+            },
         ),
         (
             _("Location"),

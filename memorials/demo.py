@@ -21,6 +21,7 @@ TRANSLATED_SITE_FIELDS = (
     "history",
     "inscription_language",
     "inscription_translation",
+    "inscription_note",
     "town",
     "creator",
     "dedicated_by",
@@ -157,6 +158,14 @@ def load_memorials():
         photo.save()
     for position, note in enumerate(demo_data.HOME_INTRO):
         if HistoryNote.objects.filter(text_en=note["en"]).exists():
+            continue
+        # A note of an earlier demo, as it left it: corrected in place, not doubled.
+        earlier = HistoryNote.objects.filter(text_en__in=note.get("replaces", [])).first()
+        if earlier:
+            for field, value in _translated("text", note).items():
+                setattr(earlier, field, value)
+            earlier.save()
+            earlier.sources.set([sources[number] for number in note.get("sources", [])])
             continue
         history_note = HistoryNote.objects.create(
             position=position, is_published=True, **_translated("text", note)

@@ -737,12 +737,14 @@ SITES = [
             "ru": "Памятный камень в Лоренцкирхе",
         },
         "summary": {
-            "en": "Boulder in the Elbe meadows at Lorenzkirch marking the first US–Soviet "
-            "meeting and the civilian victims.",
-            "de": "Findling in den Elbwiesen bei Lorenzkirch, der an die erste amerikanisch-"
-            "sowjetische Begegnung und an die zivilen Opfer erinnert.",
-            "ru": "Валун на прибрежных лугах Эльбы у Лоренцкирха в память о первой "
-            "советско-американской встрече и о погибших мирных жителях.",
+            "en": "Boulder in front of the village cemetery on the Alte Salzstraße, recalling "
+            "the US–Soviet meeting at Lorenzkirch on 25 April 1945 and the civilian victims.",
+            "de": "Findling vor dem Dorffriedhof an der Alten Salzstraße, der an die "
+            "amerikanisch-sowjetische Begegnung bei Lorenzkirch am 25. April 1945 und an die "
+            "zivilen Opfer erinnert.",
+            "ru": "Валун перед деревенским кладбищем на Альте-Зальцштрассе в память о "
+            "советско-американской встрече у Лоренцкирха 25 апреля 1945 года и о погибших "
+            "мирных жителях.",
         },
         "history": {
             "en": (
@@ -754,9 +756,12 @@ SITES = [
                 "At that time the Elbe meadows at Lorenzkirch were covered with the bodies of "
                 "civilians: refugees who had been killed after the bridge was blown up on "
                 "22 April.\n\n"
-                "The boulder, inscribed “April 1945”, was given by the Kulturverein Lorenzkirch "
-                "and dedicated on 22 April 1995. It recalls both the first meeting and the "
-                "civilian victims."
+                "The boulder, inscribed “April 1945”, stands in front of the village cemetery "
+                "on the Alte Salzstraße. It was given by the Kulturverein Lorenzkirch and "
+                "dedicated on 22 April 1995. It recalls both the meeting and the civilian "
+                "victims. The meeting at Lorenzkirch is often called the first contact, but "
+                "accounts differ: some put a first contact earlier, at about 11:30 at Leckwitz, "
+                "with a lone Soviet horseman."
             ),
             "de": (
                 "Am 25. April 1945 setzte die Patrouille von Oberleutnant Albert Kotzebue "
@@ -768,9 +773,12 @@ SITES = [
                 "Die Elbwiesen bei Lorenzkirch waren damals mit den Leichen von Zivilisten "
                 "bedeckt – Flüchtlingen, die nach der Sprengung der Brücke am 22. April getötet "
                 "worden waren.\n\n"
-                "Der Findling mit der Inschrift „April 1945“ ist eine Gabe des Kulturvereins "
-                "Lorenzkirch und wurde am 22. April 1995 eingeweiht. Er erinnert an die erste "
-                "Begegnung ebenso wie an die zivilen Opfer."
+                "Der Findling mit der Inschrift „April 1945“ steht vor dem Dorffriedhof an der "
+                "Alten Salzstraße. Er ist eine Gabe des Kulturvereins Lorenzkirch und wurde am "
+                "22. April 1995 eingeweiht. Er erinnert an die Begegnung ebenso wie an die "
+                "zivilen Opfer. Die Begegnung bei Lorenzkirch gilt oft als der erste Kontakt, "
+                "doch die Berichte gehen auseinander: Manche setzen einen ersten Kontakt früher "
+                "an, gegen 11:30 Uhr bei Leckwitz, mit einem einzelnen sowjetischen Reiter."
             ),
             "ru": (
                 "25 апреля 1945 года патруль первого лейтенанта Альберта Котцебу из 69-й пехотной "
@@ -781,37 +789,51 @@ SITES = [
                 "состоялась вторая встреча.\n\n"
                 "Луга у Лоренцкирха в те дни были усеяны телами мирных жителей — беженцев, "
                 "погибших после того, как 22 апреля был взорван мост.\n\n"
-                "Валун с надписью «April 1945» («Апрель 1945») подарило культурное общество "
-                "Лоренцкирха (Kulturverein Lorenzkirch); он был торжественно открыт "
+                "Валун с надписью «April 1945» («Апрель 1945») стоит перед деревенским "
+                "кладбищем на Альте-Зальцштрассе (Alte Salzstraße). Его подарило культурное "
+                "общество Лоренцкирха (Kulturverein Lorenzkirch); он был торжественно открыт "
                 "22 апреля 1995 года. "
-                "Камень напоминает и о первой встрече, и о погибших мирных жителях."
+                "Камень напоминает и о встрече, и о погибших мирных жителях. Встречу у "
+                "Лоренцкирха часто называют первым контактом, но свидетельства расходятся: по "
+                "некоторым данным, первый контакт произошёл раньше, около 11:30 у Леквица, с "
+                "одиночным советским всадником."
             ),
         },
         "inscription": "April 1945",
         "inscription_language": _empty(),
         "inscription_translation": {"en": "", "de": "", "ru": "Апрель 1945"},
         "town": {"en": "Lorenzkirch", "de": "Lorenzkirch", "ru": "Лоренцкирх"},
-        "address": "",
+        "address": "Alte Salzstraße",
         "country": "DE",
         "latitude": 51.355,
         "longitude": 13.243,
         "location_precision": "town",
         "creator": _empty(),
-        "dedicated_by": {
-            "en": "Kulturverein Lorenzkirch",
-            "de": "Kulturverein Lorenzkirch",
-            "ru": "Культурное общество Лоренцкирха (Kulturverein Lorenzkirch)",
-        },
+        # The sources say the Kulturverein gave the stone (see the date's note), not
+        # that it dedicated it.
+        "dedicated_by": _empty(),
         "visiting_info": {
-            "en": "In the Elbe meadows at Lorenzkirch.",
-            "de": "In den Elbwiesen bei Lorenzkirch.",
-            "ru": "На лугах у Эльбы в Лоренцкирхе.",
+            "en": "In front of the village cemetery on the Alte Salzstraße in Lorenzkirch.",
+            "de": "Vor dem Dorffriedhof an der Alten Salzstraße in Lorenzkirch.",
+            "ru": "Перед деревенским кладбищем на Альте-Зальцштрассе (Alte Salzstraße) в "
+            "Лоренцкирхе.",
         },
         "accessibility_notes": _empty(),
         "dates": [
-            {"kind": "dedicated", "year": 1995, "month": 4, "day": 22, "note": _empty()},
+            {
+                "kind": "dedicated",
+                "year": 1995,
+                "month": 4,
+                "day": 22,
+                "note": {
+                    "en": "The stone was given by the Kulturverein Lorenzkirch.",
+                    "de": "Der Stein ist eine Gabe des Kulturvereins Lorenzkirch.",
+                    "ru": "Камень подарило культурное общество Лоренцкирха "
+                    "(Kulturverein Lorenzkirch).",
+                },
+            },
         ],
-        "sources": [1, 3, 4, 5, 20, 35],
+        "sources": [1, 3, 4, 5, 20, 34, 35],
     },
     # ---------------------------------------------------------------- Burxdorf
     {
@@ -834,24 +856,27 @@ SITES = [
             "en": (
                 "In Burxdorf (Bad Liebenwerda) a memorial stone carries a plaque with Joseph "
                 "Polowsky's oath in three languages; there is also a wooden peace dove.\n\n"
-                "Polowsky was an American veteran of the Kotzebue patrol, which made the first "
-                "contact with Soviet troops on the Elbe on 25 April 1945. He campaigned for "
-                "25 April to be kept as a world day of peace."
+                "Polowsky was an American veteran of the Kotzebue patrol, which met Soviet "
+                "troops at Lorenzkirch on the Elbe on 25 April 1945; accounts differ on where "
+                "the first contact was made. He campaigned for 25 April to be kept as a world "
+                "day of peace."
             ),
             "de": (
                 "In Burxdorf (Bad Liebenwerda) trägt ein Gedenkstein eine Tafel mit dem Schwur "
                 "von Joseph Polowsky in drei Sprachen; dazu gehört eine hölzerne "
                 "Friedenstaube.\n\n"
                 "Polowsky war ein amerikanischer Veteran der Patrouille Kotzebue, die am "
-                "25. April 1945 als erste auf sowjetische Truppen an der Elbe traf. Er setzte "
-                "sich dafür ein, den 25. April als Welttag des Friedens zu begehen."
+                "25. April 1945 bei Lorenzkirch an der Elbe auf sowjetische Truppen traf; wo "
+                "der erste Kontakt stattfand, wird unterschiedlich berichtet. Er setzte sich "
+                "dafür ein, den 25. April als Welttag des Friedens zu begehen."
             ),
             "ru": (
                 "В Бурксдорфе (Бад-Либенверда) стоит памятный камень с доской, на которой на "
                 "трёх языках приведена клятва Джозефа Половски; там же установлен деревянный "
                 "голубь мира.\n\n"
                 "Половски — американский ветеран патруля Котцебу, который 25 апреля 1945 года "
-                "первым встретился с советскими войсками на Эльбе. Он добивался, чтобы 25 апреля "
+                "встретился с советскими войсками у Лоренцкирха на Эльбе; о том, где произошёл "
+                "первый контакт, свидетельства расходятся. Он добивался, чтобы 25 апреля "
                 "отмечалось как всемирный день мира."
             ),
         },
@@ -881,7 +906,7 @@ SITES = [
         },
         "accessibility_notes": _empty(),
         "dates": [],
-        "sources": [1, 3, 10, 21],
+        "sources": [1, 3, 10, 21, 34],
     },
     # ---------------------------------------------------------------- Arlington
     {
@@ -931,10 +956,21 @@ SITES = [
             "elements at the Elbe River on 25 April 1945. In tribute to the partnership in the "
             "battle against tyranny."
         ),
+        # The fact sheet records the marker's English text; it gives the same in Russian,
+        # whose wording is not recorded, so the page says so rather than pass off our
+        # Russian translation as the marker's.
         "inscription_language": {
-            "en": "English and Russian",
-            "de": "Englisch und Russisch",
-            "ru": "английский и русский",
+            "en": "English",
+            "de": "Englisch",
+            "ru": "английский",
+        },
+        "inscription_note": {
+            "en": "The marker gives this text in English and in Russian; the Russian wording "
+            "on the marker is not recorded here.",
+            "de": "Das Gedenkzeichen trägt diesen Text auf Englisch und auf Russisch; der "
+            "russische Wortlaut des Gedenkzeichens ist hier nicht erfasst.",
+            "ru": "Текст на знаке приведён на английском и на русском языках; русский текст "
+            "самого знака здесь не записан.",
         },
         "inscription_translation": {
             "en": "",
@@ -1058,26 +1094,26 @@ SITES = [
             "ru": "Музей Торгау: экспозиция о Дне Эльбы",
         },
         "summary": {
-            "en": "Museum Torgau has a permanent exhibition on Elbe Day, the meeting of US and "
-            "Soviet troops on 25 April 1945.",
-            "de": "Das Museum Torgau zeigt eine Dauerausstellung zum Elbe Day, der Begegnung "
-            "amerikanischer und sowjetischer Truppen am 25. April 1945.",
-            "ru": "В Музее Торгау работает постоянная экспозиция о Дне Эльбы — встрече "
+            "en": "Museum Torgau has shown a cabinet exhibition on Elbe Day, the meeting of US "
+            "and Soviet troops on 25 April 1945.",
+            "de": "Das Museum Torgau hat eine Kabinettausstellung zum Elbe Day gezeigt, der "
+            "Begegnung amerikanischer und sowjetischer Truppen am 25. April 1945.",
+            "ru": "Музей Торгау показывал камерную выставку о Дне Эльбы — встрече "
             "американских и советских войск 25 апреля 1945 года.",
         },
         "history": {
             "en": (
-                "Museum Torgau has a permanent exhibition about Elbe Day: the meeting of American "
-                "and Soviet troops on the Elbe at Strehla, Lorenzkirch and Torgau on "
-                "25 April 1945."
+                "Museum Torgau has shown a cabinet exhibition (a small display) about Elbe Day: "
+                "the meeting of American and Soviet troops on the Elbe at Strehla, Lorenzkirch "
+                "and Torgau on 25 April 1945."
             ),
             "de": (
-                "Das Museum Torgau zeigt eine Dauerausstellung zum Elbe Day, der Begegnung "
-                "amerikanischer und sowjetischer Truppen an der Elbe bei Strehla, Lorenzkirch "
-                "und Torgau am 25. April 1945."
+                "Das Museum Torgau hat eine Kabinettausstellung zum Elbe Day gezeigt, der "
+                "Begegnung amerikanischer und sowjetischer Truppen an der Elbe bei Strehla, "
+                "Lorenzkirch und Torgau am 25. April 1945."
             ),
             "ru": (
-                "В Музее Торгау работает постоянная экспозиция о Дне Эльбы — встрече "
+                "Музей Торгау показывал камерную выставку о Дне Эльбы — встрече "
                 "американских и советских войск на Эльбе у Штрелы, Лоренцкирха и Торгау "
                 "25 апреля 1945 года."
             ),
@@ -1156,32 +1192,49 @@ SITES = [
 HOME_INTRO = [
     {
         "en": (
+            "On 25 April 1945 American and Soviet troops met on the Elbe. A patrol of the US "
+            "69th Infantry Division under 1st Lt Albert Kotzebue crossed the river by boat from "
+            "the Strehla ferry to Lorenzkirch and met Lt Col Alexander Gordeyev, commander of "
+            "the Soviet 175th Guards Rifle Regiment. Accounts of the time vary from the morning "
+            "to between 12:00 and 13:00. A second meeting followed at Kreinitz at about 13:30. "
+            "Accounts of the first contact differ: some put it earlier, at about 11:30 at "
+            "Leckwitz, with a lone Soviet horseman, before a meeting with Lt Grigori "
+            "Goloborodko at about 12:30."
+        ),
+        "de": (
+            "Am 25. April 1945 trafen amerikanische und sowjetische Truppen an der Elbe "
+            "aufeinander. Eine Patrouille der 69. US-Infanteriedivision unter "
+            "Oberleutnant Albert Kotzebue setzte mit einem Boot von der Fähre in Strehla nach "
+            "Lorenzkirch über und traf dort auf Oberstleutnant Alexander Gordejew, den "
+            "Kommandeur des sowjetischen 175. Gardeschützenregiments. Die Zeitangaben reichen "
+            "vom Morgen bis zwischen 12 und 13 Uhr. Gegen 13:30 Uhr folgte eine zweite "
+            "Begegnung bei Kreinitz. Über den ersten Kontakt gehen die Berichte auseinander: "
+            "Manche setzen ihn früher an, gegen 11:30 Uhr bei Leckwitz, mit einem einzelnen "
+            "sowjetischen Reiter, vor einer Begegnung mit Leutnant Grigori Goloborodko gegen "
+            "12:30 Uhr."
+        ),
+        "ru": (
+            "25 апреля 1945 года американские и советские войска встретились на Эльбе. "
+            "Патруль 69-й пехотной дивизии США под командованием первого лейтенанта Альберта "
+            "Котцебу переправился на лодке через реку от паромной переправы в Штреле к "
+            "Лоренцкирху и встретил там подполковника Александра Гордеева, командира 175-го "
+            "гвардейского стрелкового полка. Время встречи в источниках указано по-разному — от "
+            "утра до промежутка между 12:00 и 13:00. Около 13:30 у Крайница состоялась вторая "
+            "встреча. О первом контакте свидетельства расходятся: по некоторым данным, он "
+            "произошёл раньше, около 11:30 у Леквица, с одиночным советским всадником, а около "
+            "12:30 последовала встреча с лейтенантом Григорием Голобородько."
+        ),
+        "sources": [1, 3, 4, 5, 34],
+        # The English text of earlier demos, which called the meeting the first without
+        # saying that accounts differ.
+        "replaces": [
             "On 25 April 1945 American and Soviet troops met on the Elbe for the first time. A "
             "patrol of the US 69th Infantry Division under 1st Lt Albert Kotzebue crossed the "
             "river by boat from the Strehla ferry to Lorenzkirch and met Lt Col Alexander "
             "Gordeyev, commander of the Soviet 175th Guards Rifle Regiment. Accounts of the time "
             "vary from the morning to between 12:00 and 13:00. A second meeting followed at "
             "Kreinitz at about 13:30."
-        ),
-        "de": (
-            "Am 25. April 1945 trafen amerikanische und sowjetische Truppen zum ersten Mal an "
-            "der Elbe aufeinander. Eine Patrouille der 69. US-Infanteriedivision unter "
-            "Oberleutnant Albert Kotzebue setzte mit einem Boot von der Fähre in Strehla nach "
-            "Lorenzkirch über und traf dort auf Oberstleutnant Alexander Gordejew, den "
-            "Kommandeur des sowjetischen 175. Gardeschützenregiments. Die Zeitangaben reichen "
-            "vom Morgen bis zwischen 12 und 13 Uhr. Gegen 13:30 Uhr folgte eine zweite "
-            "Begegnung bei Kreinitz."
-        ),
-        "ru": (
-            "25 апреля 1945 года американские и советские войска впервые встретились на Эльбе. "
-            "Патруль 69-й пехотной дивизии США под командованием первого лейтенанта Альберта "
-            "Котцебу переправился на лодке через реку от паромной переправы в Штреле к "
-            "Лоренцкирху и встретил там подполковника Александра Гордеева, командира 175-го "
-            "гвардейского стрелкового полка. Время встречи в источниках указано по-разному — от "
-            "утра до промежутка между 12:00 и 13:00. Около 13:30 у Крайница состоялась вторая "
-            "встреча."
-        ),
-        "sources": [1, 3, 4, 5],
+        ],
     },
     {
         "en": (

@@ -148,7 +148,20 @@ class MemorialSite(models.Model):
     inscription_language = models.CharField(
         _("language of the inscription"), max_length=100, blank=True
     )
-    inscription_translation = models.TextField(_("translation of the inscription"), blank=True)
+    inscription_translation = models.TextField(
+        _("translation of the inscription"),
+        blank=True,
+        help_text=_("Our own translation; the page labels it as such."),
+    )
+    inscription_note = models.CharField(
+        _("note on the inscription"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "What the text shown leaves out, e.g. that the site also gives it in a language "
+            "not recorded here."
+        ),
+    )
     town = models.CharField(_("town"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
     country = CountryField(_("country"))

@@ -11,6 +11,7 @@ class MemorialSiteTranslationOptions(TranslationOptions):
         "history",
         "inscription_language",
         "inscription_translation",
+        "inscription_note",
         "town",
         "creator",
         "dedicated_by",

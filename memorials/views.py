@@ -69,18 +69,45 @@ class MemorialDetailView(DetailView):
 TILE_SERVER = "https://tile.openstreetmap.org"
 
 
+# The German Elbe, from the Czech border to its mouth, with the meeting places at Strehla
+# and Torgau in the middle: the map opens on the sites inside. Sites far from it
+# (Arlington, Moscow) are listed below the map instead, so that the first view is not of
+# the whole world with every marker on the Elbe in one spot.
+ELBE_REGION = {"south": 50.5, "west": 8.5, "north": 54.0, "east": 15.0}
+
+
+def in_elbe_region(site):
+    return (
+        ELBE_REGION["south"] <= site.latitude <= ELBE_REGION["north"]
+        and ELBE_REGION["west"] <= site.longitude <= ELBE_REGION["east"]
+    )
+
+
 @method_decorator(csp_update({"img-src": TILE_SERVER}), name="dispatch")
 class MemorialMapView(TemplateView):
     template_name = "memorials/memorialsite_map.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sites = (
+        located = (
             MemorialSite.objects.published()
             .filter(latitude__isnull=False)
-            .only("name", "slug", "kind", "town", "latitude", "longitude", "location_precision")
+            .only(
+                "name",
+                "slug",
+                "kind",
+                "town",
+                "country",
+                "latitude",
+                "longitude",
+                "location_precision",
+            )
         )
+        sites, far_sites = [], []
+        for site in located:
+            (sites if in_elbe_region(site) else far_sites).append(site)
         context["sites"] = sites
+        context["far_sites"] = far_sites
         context["map_data"] = [
             {
                 "name": site.name,

@@ -150,7 +150,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         "created_at",
     )
     list_filter = ("ceremony", "category", "status", CheckedInFilter, NeedsFilter)
-    search_fields = ("name", "email", "booking_code")
+    search_fields = ("name", "email", "phone", "booking_code")
     list_select_related = ("ceremony", "category")
     readonly_fields = (
         "ceremony",

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 Kind = OutgoingEmail.Kind
 # Emails that carry the ticket (QR code) and the calendar file.
 WITH_TICKET = {Kind.CONFIRMATION, Kind.PROMOTION, Kind.REMINDER, Kind.CHANGED, Kind.POSTPONED}
+MESSAGE_TEMPLATES = {Kind.LOST_LINK: "registrations/email/lost_link.txt"}
 RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
 
 
@@ -39,6 +40,8 @@ def queue_registration_email(registration, kind, *, message=None):
     written at once, as the organiser previewed it.
     """
     kind = Kind(kind)  # ValueError for a kind that has no templates
+    if not registration.email:
+        return None  # taken by hand without an address: nobody to write to
     if kind == Kind.MESSAGE:
         return OutgoingEmail.objects.create(
             **render_registration_email(registration, kind, message=message)
@@ -69,6 +72,9 @@ def render_registration_email(registration, kind, *, message=None):
             "manage_url": _absolute(registration.get_manage_url()),
             "ticket_url": _absolute(registration.get_ticket_url()),
             "ceremony_url": _absolute(registration.ceremony.get_absolute_url()),
+            # A kind with a template of its own says its piece there; the older kinds
+            # share message.txt.
+            "message_template": MESSAGE_TEMPLATES.get(kind, "registrations/email/message.txt"),
             "site_url": settings.SITE_URL,
             "with_ticket": kind in WITH_TICKET
             and registration.status == registration.Status.CONFIRMED,

@@ -29,6 +29,9 @@ def _formfield(model_field, **kwargs):
     # integer field would allow in the browser.
     if model_field.name == "party_size":
         kwargs["min_value"] = 1
+    # Optional on the model for bookings taken by hand; people registering give one.
+    if model_field.name == "email":
+        kwargs["required"] = True
     return model_field.formfield(**kwargs)
 
 
@@ -93,6 +96,7 @@ class RegistrationForm(forms.ModelForm):
         fields = [
             "name",
             "email",
+            "phone",
             "country",
             "language",
             "category",
@@ -106,6 +110,7 @@ class RegistrationForm(forms.ModelForm):
         labels = {
             "name": _("Your name"),
             "email": _("Email address"),
+            "phone": _("Phone number (optional)"),
             "country": _("Country"),
             "language": _("Language for emails"),
             "category": _("Seat category"),
@@ -116,11 +121,13 @@ class RegistrationForm(forms.ModelForm):
         }
         help_texts = {
             "email": _("We send your ticket and the link to change your booking here."),
+            "phone": _("Only for reaching you on the day, if need be."),
             "guest_names": _("One name per line."),
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "category": forms.RadioSelect,
             "guest_names": forms.Textarea(attrs={"rows": 3}),
             "needs_note": forms.Textarea(attrs={"rows": 2}),
@@ -148,7 +155,7 @@ class RegistrationForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the template's <form> has the token
         self.helper.layout = Layout(
-            Fieldset(_("About you"), "name", "email", "country", "language"),
+            Fieldset(_("About you"), "name", "email", "phone", "country", "language"),
             Fieldset(
                 _("Seats"),
                 "category",
@@ -212,3 +219,13 @@ class PartySizeForm(forms.ModelForm):
         self.helper.add_input(
             Submit("change", _("Change the party size"), css_class="btn-secondary")
         )
+
+
+class LostLinkForm(forms.Form):
+    """The address a booking was made with, to send its link to again."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("The address you registered with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

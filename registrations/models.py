@@ -2,11 +2,13 @@
 sent to them. Every change of seats, status, check-ins or personal data goes through
 `registrations.services`."""
 
+import re
 import secrets
 import uuid
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -36,6 +38,23 @@ class RegistrationQuerySet(models.QuerySet):
 
     def waiting(self):
         return self.filter(status=Registration.Status.WAITING).order_by("waiting_since", "pk")
+
+
+# Digits with the separators people write ("+49 (0)3421 12-34 56", "0351/123456"): a
+# plausible number, not a check that it exists (that would need a numbering plan).
+PHONE_PATTERN = re.compile(r"\+?[0-9\s()./-]+")
+
+
+def validate_phone(value):
+    digits = sum(character in "0123456789" for character in value)
+    if not PHONE_PATTERN.fullmatch(value) or not 5 <= digits <= 15:
+        raise ValidationError(
+            _(
+                "Enter a phone number in digits, for example +49 3421 123456 "
+                "(spaces, brackets and dashes are fine)."
+            ),
+            code="invalid_phone",
+        )
 
 
 BOOKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -79,7 +98,18 @@ class Registration(models.Model):
         max_length=200,
         validators=[validate_no_control_characters],
     )
-    email = models.EmailField(_("email"))
+    # Optional only for bookings organisers take by phone, by letter or at the gate; the
+    # public form requires it.
+    email = models.EmailField(_("email"), blank=True)
+    # For reaching a guest on the day (elderly guests often read no email on the way);
+    # personal data like the email: exported, downloaded and anonymised with it.
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("Optional: for reaching the guest on the day."),
+    )
     party_size = models.PositiveSmallIntegerField(
         _("party size"), validators=[MinValueValidator(1)]
     )
@@ -136,7 +166,7 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 Lower("email"),
                 "ceremony",
-                condition=Q(status__in=["confirmed", "waiting"]),
+                condition=Q(status__in=["confirmed", "waiting"]) & ~Q(email=""),
                 name="one_active_registration_per_email",
                 violation_error_message=_("This email address is already registered."),
             ),
@@ -157,6 +187,11 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.booking_code_display} {self.name}"
+
+    def clean(self):
+        super().clean()
+        # Stored as typed, with its spaces tidied, whichever door it came in by.
+        self.phone = " ".join(self.phone.split())
 
     @property
     def booking_code_display(self):
@@ -182,7 +217,8 @@ class Registration(models.Model):
             public_id = uuid.UUID(hex=signing.Signer(salt=salt).unsign(token))
         except (signing.BadSignature, ValueError):
             return None
-        registrations = cls.objects.select_related("ceremony", "category")
+        # The venue's site too: the booking page and the ticket show where to go.
+        registrations = cls.objects.select_related("ceremony__venue_site", "category")
         return registrations.filter(public_id=public_id).first()
 
     def get_manage_url(self):
@@ -263,6 +299,7 @@ class OutgoingEmail(models.Model):
         POSTPONED = "postponed", _("ceremony postponed")
         CANCELLED = "cancelled", _("ceremony cancelled")
         MESSAGE = "message", _("message from the organisers")
+        LOST_LINK = "lost_link", _("booking link sent again")
 
     registration = models.ForeignKey(
         Registration,

@@ -55,6 +55,25 @@ def _check_registration_open(ceremony, now):
         raise RegistrationError(state.label, code=f"registration_{state}")
 
 
+def registration_by_hand_problem(ceremony: Ceremony, now=None) -> RegistrationError | None:
+    """Why organisers cannot add a registration by hand now, or None. They add people (a
+    booking by phone or letter, a walk-in at the gate) outside the public registration
+    window too, until the ceremony is over."""
+    now = now or timezone.now()
+    if ceremony.status == Ceremony.Status.DRAFT:
+        return RegistrationError(
+            _("This ceremony is a draft; publish it before adding registrations."),
+            code="registration_draft",
+        )
+    if ceremony.is_cancelled:
+        return RegistrationError(
+            Ceremony.RegistrationState.CANCELLED.label, code="registration_cancelled"
+        )
+    if now >= ceremony.end:
+        return RegistrationError(_("This ceremony is over."), code="registration_over")
+    return None
+
+
 def _check_invitation_code(category, invitation_code):
     if category.invitation_code and invitation_code.strip() != category.invitation_code:
         raise RegistrationError(
@@ -110,7 +129,11 @@ def _earlier_submission(registration: Registration, now) -> Registration | None:
 
 
 def registration_create(
-    *, registration: Registration, invitation_code: str = "", now: datetime.datetime | None = None
+    *,
+    registration: Registration,
+    invitation_code: str = "",
+    by_hand: bool = False,
+    now: datetime.datetime | None = None,
 ) -> RegistrationResult:
     """Register a party: confirmed if the seats are free, else on the waiting list.
 
@@ -119,6 +142,10 @@ def registration_create(
     and dates. Queues the confirmation or waiting-list email. A form submitted twice
     (same `submission_key`) by the same person returns the first registration instead of
     making another; anybody else gets their own.
+
+    `by_hand` is for organisers entering a booking made by phone, by letter or at the
+    gate: the public registration window and the invitation code do not apply, the
+    quota, the party size and the waiting list do.
     Raises RegistrationError when the registration is not allowed.
     """
     now = now or timezone.now()
@@ -132,8 +159,13 @@ def registration_create(
     # Everything that can be checked or prepared is done before the seats are locked, so
     # that the lock is held only for the seat decision and the writes; the database's
     # unique constraint still catches a duplicate registered in between.
-    _check_registration_open(ceremony, now)
-    _check_invitation_code(category, invitation_code)
+    if by_hand:
+        if problem := registration_by_hand_problem(ceremony, now):
+            raise problem
+        registration._change_reason = "added by hand"
+    else:
+        _check_registration_open(ceremony, now)
+        _check_invitation_code(category, invitation_code)
     _check_party_size(category, party_size)
     registration.full_clean(
         exclude=["category", "ceremony", "booking_code"],
@@ -191,8 +223,12 @@ def waiting_list_fill(*, category: SeatCategory, now=None) -> list[Registration]
     """Confirm waiting parties in order while seats are free, skipping parties that do
     not fit; emails each promoted person. The caller holds the category lock (it is
     called when a registration frees seats, and by `events.services` when seats are
-    added). Returns the promoted registrations."""
+    added). After the ceremony's waiting-list deadline nobody is moved up: the seats stay
+    free for the gate, and organisers can still promote by hand
+    (`registration_promote`). Returns the promoted registrations."""
     now = now or timezone.now()
+    if not category.ceremony.promotes_waiting_list(now):
+        return []
     promoted = []
     for registration in Registration.objects.waiting().filter(category=category):
         if category.seats_left == 0:
@@ -304,6 +340,7 @@ def ceremony_notify_change(*, ceremony: Ceremony, kind: OutgoingEmail.Kind) -> i
 DETAILS = (
     "name",
     "email",
+    "phone",
     "guest_names",
     "country",
     "language",
@@ -348,16 +385,36 @@ def registration_resend_confirmation(*, registration: Registration) -> None:
     emails.queue_registration_email(registration, OutgoingEmail.Kind.CONFIRMATION)
 
 
+def registration_links_send(*, email: str, now=None) -> int:
+    """Queue, to `email`, the booking link of each of its registrations that can still be
+    used (confirmed or waiting, not anonymised, ceremony not over), one email each, in
+    the registration's language. Returns how many were queued; the public page must not
+    tell (see `views.lost_link`)."""
+    now = now or timezone.now()
+    registrations = (
+        Registration.objects.not_anonymised()
+        .active()
+        .filter(email__iexact=email.strip(), ceremony__end__gte=now)
+        .select_related("ceremony", "category")
+    )
+    count = 0
+    with transaction.atomic():
+        for registration in registrations:
+            emails.queue_registration_email(registration, OutgoingEmail.Kind.LOST_LINK)
+            count += 1
+    return count
+
+
 def registrations_message(*, registrations, texts) -> int:
     """Queue the organisers' message to each registration, in its language: `texts` maps
     a language to {"subject", "body"}. Returns how many were queued."""
     count = 0
     with transaction.atomic():
         for registration in registrations:
-            emails.queue_registration_email(
+            queued = emails.queue_registration_email(
                 registration, OutgoingEmail.Kind.MESSAGE, message=texts[registration.language]
             )
-            count += 1
+            count += queued is not None  # booked by hand without an address: nobody to write
     return count
 
 
@@ -382,8 +439,9 @@ def reminders_send(*, days_before: int = 3, now=None) -> int:
             updated = Registration.objects.filter(
                 pk=registration.pk, reminder_sent_at__isnull=True
             ).update(reminder_sent_at=now)
-            if updated:
-                emails.queue_registration_email(registration, OutgoingEmail.Kind.REMINDER)
+            if updated and emails.queue_registration_email(
+                registration, OutgoingEmail.Kind.REMINDER
+            ):
                 count += 1
     return count
 
@@ -487,7 +545,7 @@ def _anonymise(registration: Registration, now) -> None:
     emails; keep the numbers (status, party, category, needs, country, language,
     check-ins) that the dashboard counts."""
     address = f"anonymised-{registration.public_id.hex[:12]}@invalid"
-    personal = {"name": "", "email": address, "guest_names": "", "needs_note": ""}
+    personal = {"name": "", "email": address, "phone": "", "guest_names": "", "needs_note": ""}
     for field, value in personal.items():
         setattr(registration, field, value)
     registration.consent_future = False

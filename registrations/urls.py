@@ -6,6 +6,8 @@ app_name = "registrations"
 
 urlpatterns = [
     path("ceremonies/<slug:slug>/register/", views.register, name="register"),
+    # Before the booking's own addresses, whose token would match "lost-link".
+    path("registrations/lost-link/", views.lost_link, name="lost_link"),
     path("registrations/<str:token>/", views.manage, name="manage"),
     path("registrations/<str:token>/party/", views.change_party, name="change_party"),
     path("registrations/<str:token>/cancel/", views.cancel, name="cancel"),

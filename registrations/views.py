@@ -1,5 +1,6 @@
 """The registrant's pages: the registration form, and behind the link in their emails
-the booking with its ticket, changes, cancellation, calendar file and their data.
+the booking with its ticket, changes, cancellation, calendar file and their data; and
+the page that sends a lost booking link again.
 
 Every page here shows or takes personal data, so none is kept by a browser or a proxy
 (`never_cache`: "Cache-Control: private, no-store, ...")."""
@@ -17,25 +18,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from events.calendar import venue_address
 from events.models import Ceremony
 
 from . import services, tickets
-from .forms import PartySizeForm, RegistrationForm
+from .forms import LostLinkForm, PartySizeForm, RegistrationForm
 from .models import Registration
 
 
-def _client_ip_limited(request):
+def _client_ip_limited(request, group="register-ip"):
     rate = settings.REGISTRATION_RATE_PER_IP
     return bool(rate) and is_ratelimited(
-        request, group="register-ip", key="ip", rate=rate, method="POST", increment=True
+        request, group=group, key="ip", rate=rate, method="POST", increment=True
     )
 
 
-def _email_limited(request, email):
+def _email_limited(request, email, group="register-email"):
     rate = settings.REGISTRATION_RATE_PER_EMAIL
     return bool(rate) and is_ratelimited(
         request,
-        group="register-email",
+        group=group,
         key=lambda _group, _request: email.lower(),
         rate=rate,
         method="POST",
@@ -95,11 +97,43 @@ def register(request, slug):
     )
 
 
+@never_cache
+def lost_link(request):
+    """Sends the booking links of an address again. The page answers the same whether
+    or not anyone registered with it, and takes the same steps either way (the search,
+    the queueing in one transaction), so that it tells nobody who is registered."""
+    form = LostLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if _client_ip_limited(request, group="lost-link-ip"):
+            form.add_error(None, _("Too many requests from your network. Please try again later."))
+            status = 429
+        elif not form.is_valid():
+            status = 400
+        elif _email_limited(request, form.cleaned_data["email"], group="lost-link-email"):
+            form.add_error(
+                None, _("Too many attempts for this email address. Please try again later.")
+            )
+            status = 429
+        else:
+            services.registration_links_send(email=form.cleaned_data["email"])
+            return render(request, "registrations/lost_link.html", {"sent": True})
+    return render(request, "registrations/lost_link.html", {"form": form}, status=status)
+
+
 def _registration_or_404(token):
     registration = Registration.from_token(token, salt="registration-manage")
     if registration is None or registration.anonymised_at:
         raise Http404
     return registration
+
+
+def _can_change(registration):
+    return (
+        registration.is_active
+        and not registration.ceremony.is_cancelled
+        and registration.ceremony.end > timezone.now()
+    )
 
 
 def _manage_context(registration, token, party_form, **extra):
@@ -108,12 +142,11 @@ def _manage_context(registration, token, party_form, **extra):
         "ceremony": registration.ceremony,
         "token": token,
         "party_form": party_form,
-        "can_change": registration.is_active
-        and not registration.ceremony.is_cancelled
-        and registration.ceremony.end > timezone.now(),
+        "can_change": _can_change(registration),
         "qr_svg": tickets.qr_svg(registration)
         if registration.status == Registration.Status.CONFIRMED
         else "",
+        "venue_address": venue_address(registration.ceremony),
         **extra,
     }
 
@@ -154,9 +187,20 @@ def change_party(request, token):
 
 
 @never_cache
-@require_POST
 def cancel(request, token):
+    """Asks first (GET), cancels on the answer (POST). A POST without the answer, such
+    as the form of a booking page from before this step, only leads to the question."""
     registration = _registration_or_404(token)
+    if not _can_change(registration):
+        return redirect(registration.get_manage_url())
+    if request.method != "POST":
+        return render(
+            request,
+            "registrations/registration_cancel.html",
+            {"registration": registration, "ceremony": registration.ceremony, "token": token},
+        )
+    if request.POST.get("confirm") != "yes":
+        return redirect("registrations:cancel", token=token)
     was_waiting = registration.status == Registration.Status.WAITING
     services.registration_cancel(registration=registration)
     if was_waiting:
@@ -199,6 +243,7 @@ def ticket(request, token):
             "registration": registration,
             "ceremony": registration.ceremony,
             "qr_svg": tickets.qr_svg(registration),
+            "venue_address": venue_address(registration.ceremony),
         },
     )
 
@@ -227,6 +272,7 @@ def registration_data(request, token):
         "status",
         "name",
         "email",
+        "phone",
         "party_size",
         "guest_names",
         "country",

@@ -1,5 +1,10 @@
 """Bar charts drawn as SVG on the server: nothing loaded from elsewhere, values written
-on the bars so they read without colour, and the same numbers given as a table."""
+on the bars so they read without colour, and the same numbers given as a table.
+
+A chart is drawn twice: as columns for wide screens, and as rows for a phone, where the
+columns' labels, scaled down with the drawing, would be too small to read. In the rows
+each label is text of the page's own size beside its bar, and wraps when it
+must (see templates/includes/bar_chart.html and static/css/staff.css)."""
 
 from dataclasses import dataclass, field
 
@@ -60,6 +65,8 @@ def bar_chart(chart_id, title, items, *, series=("",), width=640, height=240):
                     "text_x": round(x + bar_width / 2 - 1, 1),
                     "text_y": round(chart.bar_area_bottom - bar_height - 4, 1),
                     "series": number,
+                    # The bar's length in the rows drawn for narrow screens, in per cent.
+                    "share": round(100 * value / top, 1),
                 }
             )
         chart.bars.append(bar)

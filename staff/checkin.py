@@ -1,14 +1,16 @@
-"""The gate: volunteers scan a ticket's QR code (which opens `ticket`) or search a guest,
-and check the party in, in whole or in part."""
+"""The gate: volunteers scan a ticket's QR code (which leads through `scanned` to
+`ticket`) or search a guest, and check the party in, in whole or in part."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 
 from events.models import Ceremony
 from registrations import services
@@ -73,7 +75,7 @@ def home(request):
             if needle in guest.name.casefold() or guest.booking_code == code
         ][:50]
     ceremony_counts = counts(ceremonies)
-    return render(
+    response = render(
         request,
         "staff/checkin_home.html",
         {
@@ -82,6 +84,19 @@ def home(request):
             "results": results,
         },
     )
+    # The gate's start page remembers the volunteer's language (Django's language
+    # cookie), so that the tickets they scan open in it (see `scanned`).
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        translation.get_language(),
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @staff_permission_required(PERMISSION)
@@ -134,3 +149,16 @@ def ticket(request, token):
         },
         status=status,
     )
+
+
+# The answer depends on who asks (their language) and carries the ticket's token.
+@never_cache
+def scanned(request, token):
+    """Where a ticket's QR code leads: an address without a language, since the guest
+    booked in theirs and the volunteer at the gate reads another. It sends the volunteer
+    on to the ticket's gate page in their own language: the one they last opened the
+    gate's start page in (the language cookie, set by `home`), else their browser's.
+    Checks nothing itself: the gate page asks for the sign-in and the permission, and
+    looks at the token."""
+    with translation.override(translation.get_language_from_request(request)):
+        return redirect("checkin:ticket", token=token)

@@ -1,4 +1,5 @@
-"""The gate's addresses: /<lang>/checkin/, where a ticket's QR code leads."""
+"""The gate's addresses: /<lang>/checkin/. A ticket's QR code leads to /checkin/<token>/
+(elbeday/urls.py, outside the languages), which sends the volunteer on to `ticket`."""
 
 from django.urls import path
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events.models import Ceremony, Series
+from registrations import services
 from registrations.models import OutgoingEmail, Registration
 
 from . import charts, checkin
@@ -109,6 +110,54 @@ def upcoming_overview(now=None, limit=10):
             }
         )
     return overview
+
+
+def ceremony_years():
+    """The years that have ceremonies, newest first (drafts and cancelled ones too)."""
+    return list(Ceremony.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def default_year(years, now=None):
+    """This year if it has ceremonies, else the nearest year before it that has, else the
+    first year to come."""
+    this_year = timezone.localdate(now or timezone.now()).year
+    earlier = [year for year in years if year <= this_year]
+    if earlier:
+        return earlier[0]
+    return years[-1] if years else this_year
+
+
+def ceremonies_of_year(year, now=None):
+    """Every ceremony of `year`, past or to come, in any state, with its numbers and
+    whether its registrants' personal data is still kept. One query."""
+    now = now or timezone.now()
+    confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
+    waiting = Q(registrations__status=Registration.Status.WAITING)
+    ceremonies = (
+        Ceremony.objects.filter(year=year)
+        .annotate(
+            confirmed_people=Sum("registrations__party_size", filter=confirmed),
+            waiting_people=Sum("registrations__party_size", filter=waiting),
+            registration_count=Count("registrations"),
+            anonymised_count=Count(
+                "registrations", filter=Q(registrations__anonymised_at__isnull=False)
+            ),
+        )
+        .order_by("start", "pk")
+    )
+    return [
+        {
+            "ceremony": ceremony,
+            "confirmed_people": ceremony.confirmed_people or 0,
+            "waiting_people": ceremony.waiting_people or 0,
+            "is_past": ceremony.end < now,
+            "personal_data_deleted": ceremony.registration_count > 0
+            and ceremony.anonymised_count == ceremony.registration_count,
+            "takes_registrations_by_hand": services.registration_by_hand_problem(ceremony, now)
+            is None,
+        }
+        for ceremony in ceremonies
+    ]
 
 
 def attendance_by_year():

@@ -13,6 +13,7 @@ EXPORT_COLUMNS = {
     "booking_code": gettext_lazy("Booking code"),
     "name": gettext_lazy("Name"),
     "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
     "status": gettext_lazy("Status"),
     "category": gettext_lazy("Seat category"),
     "party_size": gettext_lazy("People"),
@@ -26,6 +27,19 @@ EXPORT_COLUMNS = {
     "created_at": gettext_lazy("Registered"),
 }
 DEFAULT_COLUMNS = ["name", "party_size", "category", "needs"]
+
+# Excel splits a CSV file at the list separator of the computer's regional settings: a
+# semicolon where the comma is the decimal sign (German, Russian), a comma in English.
+CSV_DELIMITERS = {
+    ";": gettext_lazy("Semicolon (;)"),
+    ",": gettext_lazy("Comma (,)"),
+}
+DELIMITER_BY_LANGUAGE = {"de": ";", "ru": ";"}
+
+
+def csv_delimiter_for(language):
+    """The separator Excel expects in `language`."""
+    return DELIMITER_BY_LANGUAGE.get(language, ",")
 
 
 def export_rows(ceremony, which, columns):
@@ -75,11 +89,11 @@ def csv_text(value):
     return value
 
 
-def csv_response(header, rows, filename):
+def csv_response(header, rows, filename, *, delimiter=","):
     out = io.StringIO()
     # The byte-order mark makes Excel read the file as UTF-8 (Cyrillic, umlauts).
     out.write("\ufeff")
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_ALL)
     writer.writerow([csv_text(value) for value in header])
     writer.writerows([csv_text(value) for value in row] for row in rows)
     response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")

@@ -89,7 +89,9 @@ class Page(HTMLParser):
             if match:
                 errors.setdefault(match.group(1), []).append(element.text)
         for box in self.find_all("div", id="form-errors"):
-            if general := self.texts("li", within=box):
+            # The summary repeats the fields' errors as links to them; the rest are general.
+            items = self.find_all("li", within=box)
+            if general := [item.text for item in items if "field-error" not in item.classes]:
                 errors[None] = general
         return errors
 
@@ -103,7 +105,9 @@ class Page(HTMLParser):
                 continue
             if kind in ("checkbox", "radio") and "checked" not in element.attrs:
                 continue
-            data.setdefault(name, []).append(element.attrs.get("value", "on"))
+            # A browser sends "on" for a checkbox without a value, "" for an empty field.
+            default = "on" if kind in ("checkbox", "radio") else ""
+            data.setdefault(name, []).append(element.attrs.get("value", default))
         for element in self.find_all("textarea", within=form):
             text = "".join(element.parts)
             data.setdefault(element.attrs["name"], []).append(text.removeprefix("\n"))

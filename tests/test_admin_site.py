@@ -2,6 +2,8 @@
 instead of a server error (elbeday.admin_site)."""
 
 import pytest
+from django.utils.text import capfirst
+from django.utils.translation import gettext, override
 
 from tests.factories import RegistrationFactory
 
@@ -47,3 +49,33 @@ def test_admin_action_runs_on_the_ids_that_are_ids(admin_client):
 
     registration.refresh_from_db()
     assert registration.status == "cancelled"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ru"])
+def test_admin_site_is_called_elbe_day(client, page, translated, language):
+    response = client.get(f"/{language}/admin/login/")
+
+    shown = page(response)
+    name = translated(language, "Elbe Day")
+    assert shown.find("div", id="site-name").text == name
+    assert shown.find("title").text.endswith(f"| {name}")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ru"])
+def test_admin_date_and_time_inputs_are_named_for_their_field(
+    admin_client, page, translated, language
+):
+    """The label "Start" belongs to two inputs and so names neither; each has a name of
+    its own, made of the label and the word before the input ("Start: Date")."""
+    ceremony = RegistrationFactory().ceremony
+
+    response = admin_client.get(f"/{language}/admin/events/ceremony/{ceremony.pk}/change/")
+
+    shown = page(response)
+    with override(language):
+        # Django's own words before the two inputs.
+        parts = [gettext("Date:").rstrip(":"), gettext("Time:").rstrip(":")]
+    label = capfirst(translated(language, "start"))
+    assert [
+        shown.find("input", id=f"id_start_{index}").attrs["aria-label"] for index in (0, 1)
+    ] == [f"{label}: {part}" for part in parts]

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import pytest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -32,3 +34,49 @@ def test_language_switcher_keeps_the_page_of_an_ordinary_path(client):
     response = client.get("/de/ceremonies/")
 
     assert switcher_links(response) == ["/en/ceremonies/", "/de/ceremonies/", "/ru/ceremonies/"]
+
+
+def alternates(response):
+    return [
+        (link.attrs["hreflang"], link.attrs["href"])
+        for link in page(response).find_all("link", rel="alternate")
+        if "hreflang" in link.attrs
+    ]
+
+
+def test_language_alternates_are_absolute_at_the_configured_address(client, settings):
+    settings.SITE_URL = "https://elbeday.example.org/"
+
+    response = client.get("/de/ceremonies/?year=2025")
+
+    assert alternates(response) == [
+        ("en", "https://elbeday.example.org/en/ceremonies/?year=2025"),
+        ("de", "https://elbeday.example.org/de/ceremonies/?year=2025"),
+        ("ru", "https://elbeday.example.org/ru/ceremonies/?year=2025"),
+        ("x-default", "https://elbeday.example.org/ceremonies/?year=2025"),
+    ]
+    # The switcher's links stay paths of the site the visitor is on.
+    assert switcher_links(response) == [
+        "/en/ceremonies/?year=2025",
+        "/de/ceremonies/?year=2025",
+        "/ru/ceremonies/?year=2025",
+    ]
+
+
+def test_language_alternate_x_default_leads_to_the_readers_language(client):
+    response = client.get("/en/", HTTP_ACCEPT_LANGUAGE="ru")
+    (x_default,) = [href for code, href in alternates(response) if code == "x-default"]
+
+    redirect = client.get(urlsplit(x_default).path, HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert (redirect.status_code, redirect.headers["Location"]) == (302, "/ru/")
+
+
+def test_language_alternates_of_a_hostile_path_stay_on_this_site(client, settings):
+    settings.SITE_URL = "https://elbeday.example.org"
+
+    response = client.get("/en/", PATH_INFO="//evil.example/de/")
+
+    assert [urlsplit(href).netloc for _code, href in alternates(response)] == [
+        "elbeday.example.org"
+    ] * 4

@@ -1,5 +1,6 @@
 import io
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -49,8 +50,64 @@ def test_settings_refuse_to_start_without_secret_key_in_production():
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "django.core.exceptions.ImproperlyConfigured: DJANGO_SECRET_KEY must be set when "
-        "DJANGO_DEBUG is off (see .env.example)."
+        "DJANGO_DEBUG is off: set DJANGO_SECRET_KEY for production (see .env.example), or "
+        "use `make run` for development."
     )
+
+
+def test_runserver_without_debug_says_to_use_make_run_for_development():
+    result = run(
+        ["manage.py", "runserver", "--noreload", "127.0.0.1:1"],
+        DJANGO_DEBUG=None,
+        DJANGO_SECRET_KEY=None,
+        DJANGO_SETTINGS_MODULE=None,
+    )
+
+    assert result.returncode == 1
+    assert "or use `make run` for development." in result.stderr.strip().splitlines()[-1]
+
+
+ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
+
+
+def test_env_example_copied_as_it_stands_is_a_working_development_set_up():
+    """`.env.example` read as `.env` is (by django-environ, as settings.py reads `.env`),
+    with none of its variables set otherwise: debug on, 127.0.0.1 allowed, plain HTTP."""
+    names = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
+    result = run(
+        [
+            "-c",
+            "import environ; environ.Env.read_env('.env.example', overwrite=True); "
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.DEBUG, '127.0.0.1' in s.ALLOWED_HOSTS, s.SECURE_SSL_REDIRECT, "
+            "s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.EMAIL_BACKEND)",
+        ],
+        DJANGO_SETTINGS_MODULE="elbeday.settings",
+        **dict.fromkeys(names),
+    )
+
+    assert "DJANGO_SECURE_SSL_REDIRECT" in names
+    assert (result.returncode, result.stderr, result.stdout) == (
+        0,
+        "",
+        "True True False False 0 django.core.mail.backends.console.EmailBackend\n",
+    )
+
+
+def test_log_lines_are_printed_once_in_debug():
+    result = run(
+        [
+            "-c",
+            "import django; django.setup(); import logging; "
+            "logging.getLogger('django.request').warning('Not Found: /nowhere'); "
+            "logging.getLogger('registrations.emails').warning('Outbox: a warning')",
+        ],
+        DJANGO_SETTINGS_MODULE="elbeday.settings",
+        DJANGO_DEBUG="true",
+        DJANGO_LOG_LEVEL=None,
+    )
+
+    assert (result.returncode, result.stderr) == (0, "Not Found: /nowhere\nOutbox: a warning\n")
 
 
 def test_settings_start_without_secret_key_in_debug():
@@ -401,6 +458,8 @@ def _wsgi(path, query="", content_type=""):
         "text/plain; charset=undefined",
     ],
 )
+# A WSGI request starts by closing stale database connections, whichever test ran before.
+@pytest.mark.django_db
 def test_request_that_django_cannot_build_is_a_bad_request(content_type):
     """GET /en/memorials/?kind=memorial with these Content-Types raised ValueError,
     LookupError or UnicodeError from WSGIRequest(), before any middleware: no project
@@ -424,3 +483,47 @@ def test_asgi_request_that_django_cannot_build_is_a_bad_request():
     request, response = application.create_request(scope, io.BytesIO())
 
     assert (request, response.status_code) == (None, 400)
+
+
+@pytest.mark.skipif(IS_SQLITE, reason="PostgreSQL: SQLite makes its file itself")
+def test_ensure_database_creates_a_missing_postgresql_database():
+    database = settings.DATABASES["default"]
+    name = f"elbeday_ensure_{secrets.token_hex(4)}"
+    url = "postgres://{user}@{host}:{port}/{name}".format(
+        user=database["USER"], host=database["HOST"], port=database["PORT"] or 5432, name=name
+    )
+    try:
+        created = run(["manage.py", "ensure_database"], DATABASE_URL=url, DJANGO_DEBUG="true")
+        again = run(["manage.py", "ensure_database"], DATABASE_URL=url, DJANGO_DEBUG="true")
+        exists = run(
+            [
+                "manage.py",
+                "shell",
+                "--no-imports",
+                "-c",
+                "from django.db import connection; connection.ensure_connection(); print('ok')",
+            ],
+            DATABASE_URL=url,
+            DJANGO_DEBUG="true",
+        )
+    finally:
+        run(
+            [
+                "manage.py",
+                "shell",
+                "--no-imports",
+                "-c",
+                "from django.db import connection\n"
+                "with connection._nodb_cursor() as cursor:\n"
+                f"    cursor.execute('DROP DATABASE IF EXISTS {name}')",
+            ],
+            DATABASE_URL=url,
+            DJANGO_DEBUG="true",
+        )
+
+    assert (created.returncode, created.stdout) == (
+        0,
+        f"Created the PostgreSQL database '{name}'.\n",
+    )
+    assert (again.returncode, again.stdout) == (0, "")
+    assert exists.stdout == "ok\n"

@@ -116,3 +116,31 @@ def test_admin_and_staff_pages_keep_the_policy(live_server, page, network, cerem
 
     settled(page)
     network.assert_only_from(base)
+
+
+# axe's rules for form controls without a name: inputs and text areas, and selects.
+LABEL_RULES = ["label", "select-name"]
+
+
+def test_ceremony_change_page_fits_the_screen_with_every_control_labelled(
+    live_server, page, axe, ceremony
+):
+    """The programme inline has a field per language: laid out as table columns it made
+    the page 4,600 pixels wide, its controls without labels."""
+    UserFactory(username="susanne", is_staff=True, is_superuser=True)
+    ProgrammeItemFactory(ceremony=ceremony)
+    sign_in(page, live_server.url)
+
+    settled(page).goto(f"{live_server.url}/en/admin/events/ceremony/{ceremony.pk}/change/")
+    page.get_by_role("button", name="Add another Programme item").click()
+    page.get_by_role("button", name="Add another Seat category").click()
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    results = axe.run(page, options={"runOnly": {"type": "rule", "values": LABEL_RULES}})
+    unlabelled = [
+        " ".join(node["target"])
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
+    assert unlabelled == [], unlabelled
+    settled(page)

@@ -145,7 +145,13 @@ def test_register_in_german_cancel_and_promote_the_waiting_list(
     expect(from_email.locator("html")).to_have_attribute("lang", "de")
     expect(from_email.get_by_role("status")).to_have_text(de("Your registration is confirmed."))
     assert_accessible(from_email)
-    from_email.get_by_role("button", name=de("Cancel my registration")).click()
+    from_email.get_by_role("link", name=de("Cancel my registration")).click()
+
+    # Asked first, on a page of its own; nothing is cancelled yet.
+    expect(from_email.get_by_role("heading", level=1)).to_have_text(de("Cancel your registration?"))
+    assert_accessible(from_email)
+    assert Registration.objects.get(pk=registration.pk).status == "confirmed"
+    from_email.get_by_role("button", name=de("Yes, cancel my registration")).click()
 
     statuses = from_email.get_by_role("status")
     expect(statuses).to_have_text(

@@ -297,7 +297,7 @@ def test_admin_copy_to_next_year_makes_a_draft_without_registrations(admin_clien
         copy.registration_opens,
         copy.registration_closes,
     ) == (
-        f"Wreath-laying {year}",
+        f"Wreath-laying {year + 1}",
         f"wreath-laying-{year + 1}",
         "draft",
         next_start,

@@ -4,8 +4,9 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from events.demo import next_elbe_day
+from events.demo import load_ceremonies, next_elbe_day
 from events.models import Ceremony, ProgrammeItem, SeatCategory, Series
+from registrations.demo import load_registrations
 from registrations.models import OutgoingEmail, Registration
 from tests.demo import load_demo
 
@@ -150,3 +151,51 @@ def test_demo_pages_show_the_ceremonies(demo, client):
         for ceremony in Ceremony.objects.all():
             response = client.get(f"/{language}/ceremonies/{ceremony.slug}/")
             assert response.status_code == 200, (language, ceremony.slug)
+
+
+def rehearsals():
+    return list(Ceremony.objects.filter(slug__startswith="check-in-rehearsal-"))
+
+
+def test_demo_rehearsal_is_no_anniversary_ceremony(demo, client, page, translated):
+    (rehearsal,) = rehearsals()
+
+    shown = page(client.get(f"/de{rehearsal.get_absolute_url()[3:]}"))
+
+    assert (rehearsal.anniversary, rehearsal.anniversary_label) == (None, "")
+    assert translated("de", "Anniversary") not in shown.texts("dt")
+    # Nor is it counted among the Elbe Day ceremonies (attendance year by year).
+    assert rehearsal.series.slug != "elbe-day"
+
+
+def test_demo_loaded_on_several_days_keeps_one_rehearsal_titled_once(demo):
+    today = timezone.now()
+    for days in (1, 2, 5):
+        later = today + datetime.timedelta(days=days)
+        load_ceremonies(now=later)
+        load_registrations(now=later)
+
+    (rehearsal,) = rehearsals()
+    assert rehearsal.start.astimezone(BERLIN).date() == later.astimezone(BERLIN).date()
+    assert [rehearsal.title_en, rehearsal.title_de, rehearsal.title_ru] == [
+        "Check-in rehearsal",
+        "Einlass-Probe",
+        "Репетиция регистрации на входе",
+    ]
+    assert sorted(rehearsal.registrations.values_list("name", flat=True)) == [
+        f"Rehearsal guest {number}" for number in range(1, 6)
+    ]
+    assert (
+        Registration.objects.filter(ceremony__slug__startswith="check-in-rehearsal-").count() == 5
+    )
+
+
+def test_demo_2020_names_the_mayor_as_a_woman_and_the_celebrations_as_cancelled(demo):
+    ceremony = Ceremony.objects.get(slug="elbe-day-2020")
+
+    assert "die Oberbürgermeisterin Romina Barth" in ceremony.summary_de
+    assert "der Oberbürgermeister " not in ceremony.summary_de
+    assert ceremony.summary_en.startswith("The celebrations of the 75th anniversary were cancelled")
+    assert "Feierlichkeiten" in ceremony.summary_de
+    assert ceremony.summary_ru.startswith("Празднование 75-й годовщины было отменено")
+    assert ceremony.status_note_en == "The celebrations were cancelled because of COVID-19."

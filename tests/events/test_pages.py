@@ -387,12 +387,46 @@ def test_detail_has_structured_data_for_search_engines(client, page, april_cerem
         "location": {
             "@type": "Place",
             "name": getattr(site, f"name_{language}"),
-            "address": getattr(site, f"town_{language}") or site.town_en,
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": getattr(site, f"town_{language}") or site.town_en,
+                "addressCountry": "DE",
+            },
+            "geo": {"@type": "GeoCoordinates", "latitude": 51.56, "longitude": 13.01},
         },
         "organizer": {
             "@type": "Organization",
             "name": getattr(april_ceremony.series, f"name_{language}"),
         },
+    }
+
+
+def test_structured_data_has_the_ceremonys_own_address(client, page, april_ceremony):
+    april_ceremony.venue_site = MemorialSiteFactory(address="Elbstraße", town_en="Torgau")
+    april_ceremony.venue_address = "Elbstraße 1, Torgau"
+    april_ceremony.save()
+
+    data = json_ld(page(client.get(f"/en/ceremonies/{april_ceremony.slug}/")))
+
+    assert data["location"]["address"] == {
+        "@type": "PostalAddress",
+        "streetAddress": "Elbstraße 1, Torgau",
+        "addressLocality": "Torgau",
+        "addressCountry": "DE",
+    }
+
+
+def test_structured_data_without_a_memorial_site_has_no_coordinates(client, page, april_ceremony):
+    april_ceremony.venue_name_en = "Town hall"
+    april_ceremony.venue_address = "Markt 1, 04860 Torgau"
+    april_ceremony.save()
+
+    data = json_ld(page(client.get(f"/en/ceremonies/{april_ceremony.slug}/")))
+
+    assert data["location"] == {
+        "@type": "Place",
+        "name": "Town hall",
+        "address": {"@type": "PostalAddress", "streetAddress": "Markt 1, 04860 Torgau"},
     }
 
 
@@ -522,6 +556,73 @@ def test_calendar_feed_has_one_event_per_public_ceremony(client):
     assert str(events["Cancelled"]["URL"]).endswith(f"/en/ceremonies/{cancelled.slug}/")
 
 
+def test_calendar_file_has_the_venues_time_zone_address_and_coordinates(client, april_ceremony):
+    april_ceremony.venue_site = MemorialSiteFactory(
+        name_en="Monument of the Meeting",
+        address="Elbstraße",
+        town_en="Torgau",
+        latitude="51.560500",
+        longitude="13.002100",
+        location_precision="exact",
+    )
+    april_ceremony.save()
+
+    response = client.get(f"/en/ceremonies/{april_ceremony.slug}/calendar.ics")
+
+    calendar = icalendar.Calendar.from_ical(response.content)
+    (event,) = calendar.walk("VEVENT")
+    (zone,) = calendar.walk("VTIMEZONE")
+    local = datetime.datetime(april_ceremony.start.year, 4, 25, 10, 0)
+    assert b"DTSTART;TZID=Europe/Berlin:" + local.strftime("%Y%m%dT%H%M%S").encode() in (
+        response.content.splitlines()
+    )
+    assert (event["DTSTART"].params["TZID"], event["DTEND"].params["TZID"]) == (
+        "Europe/Berlin",
+        "Europe/Berlin",
+    )
+    assert event.decoded("DTSTART") == april_ceremony.start
+    assert str(zone["TZID"]) == "Europe/Berlin"
+    # Summer time, which the ceremony falls in, for the years around it only.
+    assert {part.decoded("TZOFFSETTO") for part in zone.walk("DAYLIGHT")} == {
+        datetime.timedelta(hours=2)
+    }
+    assert b"1970" not in response.content
+    assert str(event["LOCATION"]) == "Monument of the Meeting, Elbstraße, Torgau"
+    assert (event["GEO"].latitude, event["GEO"].longitude) == (51.5605, 13.0021)
+
+
+def test_calendar_feed_has_a_time_zone_for_each_venues_zone(client):
+    berlin = ceremony_on(days_from_now(10), title_en="Torgau", time_zone="Europe/Berlin")
+    ceremony_on(days_from_now(12), title_en="Arlington", time_zone="America/New_York")
+    ceremony_on(days_from_now(14), title_en="Strehla", time_zone="Europe/Berlin")
+
+    calendar = icalendar.Calendar.from_ical(client.get("/en/ceremonies/calendar.ics").content)
+
+    events = {str(event["SUMMARY"]): event for event in calendar.walk("VEVENT")}
+    assert sorted(str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")) == [
+        "America/New_York",
+        "Europe/Berlin",
+    ]
+    assert {title: event["DTSTART"].params["TZID"] for title, event in events.items()} == {
+        "Torgau": "Europe/Berlin",
+        "Arlington": "America/New_York",
+        "Strehla": "Europe/Berlin",
+    }
+    assert events["Torgau"].decoded("DTSTART") == berlin.start.replace(microsecond=0)
+
+
+def test_calendar_file_without_a_memorial_site_has_no_coordinates(client, april_ceremony):
+    april_ceremony.venue_name_en = "Town hall"
+    april_ceremony.venue_address = "Markt 1, 04860 Torgau"
+    april_ceremony.save()
+
+    response = client.get(f"/en/ceremonies/{april_ceremony.slug}/calendar.ics")
+
+    (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["LOCATION"]) == "Town hall, Markt 1, 04860 Torgau"
+    assert "GEO" not in event
+
+
 def test_calendar_feed_speaks_the_visitors_language(client):
     ceremony_on(days_from_now(10), title_en="Wreath-laying", title_de="Kranzniederlegung")
 
@@ -595,6 +696,8 @@ def test_robots_txt_keeps_crawlers_out_of_admin_and_bookings(client):
     assert lines[0] == "User-agent: *"
     assert {f"Disallow: /{language}/admin/" for language in LANGUAGES} <= set(lines)
     assert {f"Disallow: /{language}/registrations/" for language in LANGUAGES} <= set(lines)
+    # The tickets' QR codes lead to /checkin/<token>/, in no language.
+    assert "Disallow: /checkin/" in lines
     assert lines[-1] == "Sitemap: http://testserver/sitemap.xml"
 
 

@@ -10,7 +10,12 @@ import registrations.services
 from events import services
 from events.models import Ceremony
 from registrations.models import OutgoingEmail
-from tests.factories import MemorialSiteFactory, RegistrationFactory, SeatCategoryFactory
+from tests.factories import (
+    CeremonyFactory,
+    MemorialSiteFactory,
+    RegistrationFactory,
+    SeatCategoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +138,63 @@ def test_lowering_the_capacity_to_the_confirmed_seats_is_allowed():
     assert services.category_set_capacity(category=category, capacity=3) == []
     category.refresh_from_db()
     assert (category.capacity, category.seats_taken) == (3, 3)
+
+
+def next_year_copy(**fields):
+    start = datetime.datetime(2026, 4, 25, 10, 0, tzinfo=datetime.UTC)
+    ceremony = CeremonyFactory(
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+        time_zone="Europe/Berlin",
+        registration_opens=None,
+        registration_closes=None,
+        **fields,
+    )
+    return Ceremony.objects.get(pk=services.ceremony_copy_to_next_year(ceremony=ceremony).pk)
+
+
+def test_copy_to_next_year_moves_the_year_in_every_title_and_the_slug():
+    copy = next_year_copy(
+        title_en="Elbe Day 2026: wreath-laying",
+        title_de="Elbe Day 2026: Kranzniederlegung",
+        title_ru="День встречи на Эльбе — 2026",
+        slug="elbe-day-2026",
+    )
+
+    assert (copy.title_en, copy.title_de, copy.title_ru, copy.slug, copy.year) == (
+        "Elbe Day 2027: wreath-laying",
+        "Elbe Day 2027: Kranzniederlegung",
+        "День встречи на Эльбе — 2027",
+        "elbe-day-2027",
+        2027,
+    )
+
+
+def test_copy_to_next_year_leaves_anniversary_numbers_and_other_years_alone():
+    copy = next_year_copy(
+        title_en="81st anniversary of 1945, Torgau 2026",
+        title_de="81. Jahrestag (1945–2026)",
+        title_ru="",
+        slug="81st-anniversary-2026-torgau",
+    )
+
+    assert (copy.title_en, copy.title_de, copy.title_ru, copy.slug) == (
+        "81st anniversary of 1945, Torgau 2027",
+        "81. Jahrestag (1945–2027)",
+        "",
+        "81st-anniversary-2027-torgau",
+    )
+
+
+def test_copy_to_next_year_adds_the_year_to_a_slug_and_title_without_one():
+    copy = next_year_copy(title_en="Wreath-laying at the monument", slug="wreath-laying")
+
+    assert (copy.title_en, copy.slug) == ("Wreath-laying at the monument", "wreath-laying-2027")
+
+
+def test_copy_to_next_year_moves_the_waiting_list_deadline():
+    deadline = datetime.datetime(2026, 4, 24, 18, 0, tzinfo=datetime.UTC)
+
+    copy = next_year_copy(waiting_list_promotion_deadline=deadline)
+
+    assert copy.waiting_list_promotion_deadline == deadline.replace(year=2027)

@@ -4,6 +4,7 @@ import pytest
 from django.utils.html import escape
 from PIL import Image
 
+from events.models import Ceremony
 from memorials import demo_data
 from memorials.models import HistoryNote, MemorialSite, Photo, SiteDate, Source
 from tests.demo import load_demo
@@ -165,3 +166,171 @@ def test_demo_site_page_shows_state_media_caution(client, demo):
     for slug in slugs:
         response = client.get(f"/en/memorials/{slug}/")
         assert "State media: read with care." in response.content.decode()
+
+
+def test_demo_lorenzkirch_stone_stands_by_the_village_cemetery_not_in_the_meadows(demo):
+    """The stone stands in front of the village cemetery on the Alte Salzstraße; the Elbe
+    meadows are where the bodies lay in 1945, not where the stone is."""
+    stone = MemorialSite.objects.get(slug="gedenkstein-lorenzkirch")
+    where = {
+        language: " ".join(
+            getattr(stone, f"{field}_{language}") for field in ("summary", "visiting_info")
+        )
+        for language in LANGUAGES
+    }
+
+    assert [
+        re.search(r"Elbe meadows|Elbwiesen|луг|пойм", text, re.IGNORECASE)
+        for text in where.values()
+    ] == [None, None, None]
+    assert [
+        bool(re.search(r"cemetery|friedhof|кладбищ", text, re.IGNORECASE))
+        and "Salz" in text + stone.address
+        for text in where.values()
+    ] == [True, True, True]
+    assert stone.address == "Alte Salzstraße"
+
+
+def test_demo_lorenzkirch_stone_given_by_the_kulturverein_not_dedicated_by_it(demo, client, page):
+    stone = MemorialSite.objects.get(slug="gedenkstein-lorenzkirch")
+    dedicated = stone.dates.get(kind="dedicated")
+
+    facts = page(client.get(stone.get_absolute_url()))
+
+    assert [getattr(stone, f"dedicated_by_{language}") for language in LANGUAGES] == ["", "", ""]
+    assert "Dedicated by" not in facts.texts("dt")
+    assert dedicated.note_en == "The stone was given by the Kulturverein Lorenzkirch."
+    assert "Gabe des Kulturvereins" in dedicated.note_de
+    assert "подарило" in dedicated.note_ru
+
+
+def demo_texts():
+    """(where, language, text) for every text of the demo content people read."""
+    texts = []
+    for data in demo_data.SITES:
+        for field in ("summary", "history", "visiting_info", "inscription_note"):
+            for language, text in (data.get(field) or {}).items():
+                texts.append((f"{data['slug']}.{field}", language, text))
+    for number, note in enumerate(demo_data.HOME_INTRO):
+        texts += [(f"home note {number}", language, note[language]) for language in LANGUAGES]
+    for ceremony in Ceremony.objects.all():
+        for field in ("title", "summary", "description", "status_note"):
+            for language in LANGUAGES:
+                texts.append(
+                    (
+                        f"{ceremony.slug}.{field}",
+                        language,
+                        getattr(ceremony, f"{field}_{language}") or "",
+                    )
+                )
+    return texts
+
+
+FIRST = {
+    "en": re.compile(r"\bfirst\b(?! Lt)", re.IGNORECASE),
+    "de": re.compile(r"\berste[nmrs]?\b", re.IGNORECASE),
+    "ru": re.compile(r"перв(?!ого лейтенанта)|впервые", re.IGNORECASE),
+}
+ACCOUNTS_DIFFER = {
+    "en": re.compile(r"\bdiffer\b"),
+    "de": re.compile(r"auseinander|unterschiedlich"),
+    "ru": re.compile(r"расход"),
+}
+
+
+def test_demo_says_first_contact_only_saying_that_accounts_differ(demo):
+    """The fact sheet: some accounts put a first contact earlier, at Leckwitz; wherever
+    the demo calls a meeting the first, it says that accounts differ."""
+    unqualified = [
+        (where, language, text)
+        for where, language, text in demo_texts()
+        if FIRST[language].search(text) and not ACCOUNTS_DIFFER[language].search(text)
+    ]
+
+    assert unqualified == []
+
+
+def test_demo_museum_display_is_not_called_permanent(demo):
+    assert [
+        (where, language)
+        for where, language, text in demo_texts()
+        if re.search(r"permanent|Dauerausstellung|постоянн", text, re.IGNORECASE)
+    ] == []
+
+
+def test_demo_arlington_marker_shows_its_text_as_the_marker_has_it(demo, client, page, translated):
+    marker = MemorialSite.objects.get(slug="spirit-of-the-elbe-marker-arlington")
+    pages = {
+        language: page(client.get(f"/{language}{marker.get_absolute_url()[3:]}"))
+        for language in LANGUAGES
+    }
+
+    for language, shown in pages.items():
+        inscription = shown.find("section", **{"aria-labelledby": "inscription-heading"})
+        original_label = translated(language, "Original (%(language)s):") % {
+            "language": getattr(marker, f"inscription_language_{language}")
+        }
+        texts = shown.texts("p", within=inscription)
+        quotes = shown.texts("blockquote", within=inscription)
+        assert texts[0] == original_label
+        assert quotes[0] == marker.inscription
+        assert texts[1] == getattr(marker, f"inscription_note_{language}")
+        assert "Russian" in marker.inscription_note_en
+        if language == "en":
+            assert (texts[2:], quotes[1:]) == ([], [])
+        else:
+            assert texts[2:] == [
+                translated(language, "Our translation (not part of the inscription):")
+            ]
+            assert quotes[1:] == [getattr(marker, f"inscription_translation_{language}")]
+    assert pages["en"].texts("p")[0] != "Original (English and Russian):"
+
+
+def source_numbers(shown):
+    """The numbers of a page's source list, in page order."""
+    return [
+        int(re.match(r"\[(\d+)\]", item.text).group(1))
+        for item in shown.find_all("li")
+        if (item.attrs.get("id") or "").startswith("source-")
+    ]
+
+
+def test_demo_memorial_pages_number_their_sources_in_order(demo, client, page):
+    for site in MemorialSite.objects.published():
+        for language in LANGUAGES:
+            shown = page(client.get(f"/{language}{site.get_absolute_url()[3:]}"))
+            assert source_numbers(shown) == list(range(1, site.sources.count() + 1)), (
+                site.slug,
+                language,
+            )
+
+
+def test_demo_ceremony_page_numbers_its_sources_in_order(demo, client, page):
+    ceremony = Ceremony.objects.get(slug="elbe-day-2025")
+
+    shown = page(client.get(ceremony.get_absolute_url()))
+
+    assert source_numbers(shown) == [1, 2]
+
+
+def test_demo_home_page_citations_read_in_order(demo, client, page):
+    shown = page(client.get("/en/"))
+    cited = [int(link.text.strip("[]")) for link in shown.find_all("a", class_="source-ref")]
+    first_citations = list(dict.fromkeys(cited))
+
+    assert first_citations == list(range(1, len(first_citations) + 1))
+    assert source_numbers(shown) == first_citations
+
+
+def test_load_demo_corrects_the_home_note_of_an_earlier_demo_instead_of_adding_one(demo):
+    (first_note,) = [note for note in demo_data.HOME_INTRO if "replaces" in note]
+    stored = HistoryNote.objects.get(text_en=first_note["en"])
+    stored.text_en = first_note["replaces"][0]
+    stored.save()
+    before = HistoryNote.objects.count()
+
+    load_demo()
+
+    stored.refresh_from_db()
+    assert HistoryNote.objects.count() == before
+    assert stored.text_en == first_note["en"]

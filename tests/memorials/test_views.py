@@ -135,10 +135,12 @@ def test_home_shows_published_sites_and_notes(client):
     page = get_page(client, "/en/")
 
     assert card_names(page) == ["Torgau"]
+    # The first sentence opens the page; the notes follow in full with their sources.
     assert [text for text in page.texts("p") if text.startswith("The armies")] == [
-        f"The armies met at Torgau. [{source.pk}]"
+        "The armies met at Torgau.",
+        "The armies met at Torgau. [1]",
     ]
-    assert page.texts("li", id=f"source-{source.pk}") == [f"[{source.pk}] Evening Star."]
+    assert page.texts("li", id=f"source-{source.pk}") == ["[1] Evening Star."]
     assert b"An unpublished note." not in client.get("/en/").content
 
 
@@ -322,9 +324,9 @@ def test_detail_shows_sources_with_state_media_caution(client, torgau):
     page = get_page(client, f"/en/memorials/{torgau.slug}/")
 
     assert [item.text for item in page.find_all("li", class_="mb-2")] == [
-        f"[{other.pk}] Blog. Read with care. Unverified.",
-        f"[{plain.pk}] Evening Star (NZ): Evening Star, April 28, 1945.",
-        f"[{tass.pk}] TASS: TASS. State media: read with care.",
+        "[1] Blog. Read with care. Unverified.",
+        "[2] Evening Star (NZ): Evening Star, April 28, 1945.",
+        "[3] TASS: TASS. State media: read with care.",
     ]
     assert page.texts("strong", class_="caution") == [
         "Read with care.",
@@ -457,7 +459,7 @@ def test_site_name_html_is_escaped(client):
     assert b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Memorial" in response.content
 
 
-def test_language_switcher_links_to_same_page(client, torgau):
+def test_language_switcher_links_to_same_page(client, settings, torgau):
     page = get_page(client, f"/de/memorials/{torgau.slug}/")
 
     switcher = [
@@ -474,7 +476,10 @@ def test_language_switcher_links_to_same_page(client, torgau):
         (link.attrs["hreflang"], link.attrs["href"])
         for link in page.find_all("link", rel="alternate")
     ]
-    assert alternates == [(code, href) for code, href, _current in switcher]
+    site_url = settings.SITE_URL.rstrip("/")
+    assert alternates == [(code, site_url + href) for code, href, _current in switcher] + [
+        ("x-default", f"{site_url}/memorials/denkmal-der-begegnung/")
+    ]
 
 
 def test_language_switcher_keeps_filters(client, filter_sites):

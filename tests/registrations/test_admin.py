@@ -4,7 +4,7 @@ from django.utils import timezone
 from registrations import emails, services
 from registrations.models import CheckIn, OutgoingEmail, Registration
 from tests.factories import RegistrationFactory, SeatCategoryFactory
-from tests.helpers import admin_action, ceremony_today, logged_in, page
+from tests.helpers import admin_action, admin_change, ceremony_today, logged_in, page
 
 pytestmark = pytest.mark.django_db
 
@@ -472,3 +472,41 @@ def test_admin_history_version_that_is_no_number_is_not_found(admin_client):
     )
 
     assert response.status_code == 404
+
+
+def test_admin_change_form_shows_and_corrects_the_phone_number(admin, people):
+    anna = people["Anna Schmidt"]
+    url = f"{CHANGELIST}{anna.pk}/change/"
+    services.registration_update(
+        registration=Registration(pk=anna.pk, phone="0351 123456"), fields=["phone"]
+    )
+
+    shown = page(admin.get(url)).find("input", name="phone").attrs["value"]
+    response = admin_change(admin, url, phone=" +49  351 654321 ")
+
+    anna.refresh_from_db()
+    assert (shown, response.status_code, anna.phone) == ("0351 123456", 302, "+49 351 654321")
+    assert anna.history.latest().phone == "+49 351 654321"
+
+
+def test_admin_change_form_refuses_a_phone_number_without_digits(admin, people):
+    anna = people["Anna Schmidt"]
+
+    response = admin_change(admin, f"{CHANGELIST}{anna.pk}/change/", phone="ask Olga")
+
+    assert response.status_code == 200
+    assert page(response).texts("ul", "errorlist") == [
+        "Enter a phone number in digits, for example +49 3421 123456 "
+        "(spaces, brackets and dashes are fine)."
+    ]
+    anna.refresh_from_db()
+    assert anna.phone == ""
+
+
+def test_admin_registrations_search_by_phone(admin, people):
+    services.registration_update(
+        registration=Registration(pk=people["Ольга"].pk, phone="+7 495 123-45-67"),
+        fields=["phone"],
+    )
+
+    assert listed(admin, q="495 123-45") == ["Ольга"]

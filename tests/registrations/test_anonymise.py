@@ -25,6 +25,7 @@ PERSONAL = {
     "Carl Weiß": "carl.weiss@example.org",
 }
 FREE_TEXTS = ["Ольга Сильвашко", "Needs a ramp from Elbstraße"]
+PHONES = ["+7 495 123-45-67", "03421 98765"]
 
 
 def leftovers(needles):
@@ -55,6 +56,7 @@ def old_ceremony(settings, organiser):
         category=category,
         name="Сильвашко Александр",
         email=PERSONAL["Сильвашко Александр"],
+        phone=PHONES[0],
         party_size=2,
         guest_names="Ольга Сильвашко",
         country="RU",
@@ -67,6 +69,7 @@ def old_ceremony(settings, organiser):
         category=category,
         name="Jurgen Mussig",
         email=PERSONAL["Jürgen Müßig"],
+        phone=PHONES[1],
         party_size=3,
         country="DE",
         language="de",
@@ -154,7 +157,7 @@ def everything():
 
 
 def test_anonymise_leaves_no_name_or_email_of_past_registrants(old_ceremony):
-    needles = [*PERSONAL, *PERSONAL.values(), "Jurgen Mussig", *FREE_TEXTS]
+    needles = [*PERSONAL, *PERSONAL.values(), "Jurgen Mussig", *FREE_TEXTS, *PHONES]
     assert leftovers(needles) != []
 
     output = anonymise()
@@ -233,6 +236,7 @@ def test_registrant_erasing_their_data_removes_it_at_once(client):
         category=category,
         name="Brian O'Neill",
         email="brian.oneill@example.org",
+        phone="+353 1 234 5678",
         party_size=2,
         guest_names="Siobhán O'Neill",
         needs_note="Hearing aid",
@@ -251,7 +255,15 @@ def test_registrant_erasing_their_data_removes_it_at_once(client):
     assert kept != []
     assert response.status_code == 200
     assert (
-        leftovers(["Brian O'Neill", "brian.oneill@example.org", "Siobhán O'Neill", "Hearing aid"])
+        leftovers(
+            [
+                "Brian O'Neill",
+                "brian.oneill@example.org",
+                "+353 1 234 5678",
+                "Siobhán O'Neill",
+                "Hearing aid",
+            ]
+        )
         == []
     )
     assert (brian.status, brian.party_size, brian.anonymised_at is not None) == (

@@ -8,7 +8,12 @@ from django.utils import timezone
 from events.models import Ceremony
 from registrations import emails
 from registrations.models import OutgoingEmail, Registration
-from tests.factories import RegistrationFactory, SeatCategoryFactory
+from tests.factories import (
+    CeremonyFactory,
+    MemorialSiteFactory,
+    RegistrationFactory,
+    SeatCategoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +32,16 @@ def emails_queued():
     return sorted(OutgoingEmail.objects.values_list("to", "kind"))
 
 
-def details(booking):
+def details(booking, class_="booking-details"):
     """The booking's facts as the page lists them: {term: value}."""
-    return dict(zip(booking.texts("dt"), booking.texts("dd"), strict=True))
+    facts = booking.find("dl", class_)
+    return dict(
+        zip(
+            booking.texts("dt", within=facts),
+            booking.texts("dd", within=facts),
+            strict=True,
+        )
+    )
 
 
 @pytest.fixture
@@ -89,10 +101,12 @@ def test_booking_page_shows_the_waiting_position_and_no_ticket(
             translated(language, "We will email you as soon as seats are free for your party."),
         ]
     )
-    assert booking.find_all("svg") == []
+    assert booking.find_all("svg", class_="ticket-qr") == []
     assert booking.find_all("a", href=manage_url(clara, language, "ticket/")) == []
+    assert booking.texts("a", href=manage_url(clara, language, "cancel/")) == [
+        translated(language, "Leave the waiting list")
+    ]
     assert [button.text for button in booking.find_all("button")] == [
-        translated(language, "Leave the waiting list"),
         translated(language, "Delete my data"),
     ]
 
@@ -134,7 +148,7 @@ def test_cancelling_promotes_the_first_waiting_person(
 ):
     category, anna, _ben, clara = full_category
 
-    response = client.post(manage_url(anna, language, "cancel/"), follow=True)
+    response = client.post(manage_url(anna, language, "cancel/"), {"confirm": "yes"}, follow=True)
 
     booking = page(response)
     assert response.redirect_chain == [(manage_url(anna, language), 302)]
@@ -161,20 +175,21 @@ def test_cancelling_promotes_the_first_waiting_person(
 
 def test_cancelled_booking_cannot_be_changed_any_more(client, page, full_category):
     _category, anna, _ben, _clara = full_category
-    client.post(manage_url(anna, "en", "cancel/"))
+    client.post(manage_url(anna, "en", "cancel/"), {"confirm": "yes"})
 
     booking = page(client.get(manage_url(anna)))
 
-    assert booking.find_all("form", action=manage_url(anna, "en", "cancel/")) == []
+    assert booking.find_all("a", href=manage_url(anna, "en", "cancel/")) == []
+    assert client.get(manage_url(anna, "en", "cancel/"))["Location"] == manage_url(anna)
     assert booking.find_all("form", action=manage_url(anna, "en", "party/")) == []
-    assert booking.find_all("svg") == []
+    assert booking.find_all("svg", class_="ticket-qr") == []
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_leaving_the_waiting_list(client, page, translated, full_category, language):
     category, _anna, ben, clara = full_category
 
-    response = client.post(manage_url(ben, language, "cancel/"), follow=True)
+    response = client.post(manage_url(ben, language, "cancel/"), {"confirm": "yes"}, follow=True)
 
     assert page(response).texts("div", class_="alert-success") == [
         translated(language, "You have left the waiting list.")
@@ -187,14 +202,83 @@ def test_leaving_the_waiting_list(client, page, translated, full_category, langu
     assert category.seats_taken == 2
 
 
-def test_cancel_needs_a_post(client, full_category):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cancel_asks_for_confirmation_on_its_own_page(
+    client, page, translated, full_category, language
+):
     _category, anna, _ben, _clara = full_category
 
-    response = client.get(manage_url(anna, "en", "cancel/"))
+    response = client.get(manage_url(anna, language, "cancel/"))
 
-    assert response.status_code == 405
+    question = page(response)
+    form = question.find("form", action=manage_url(anna, language, "cancel/"))
+    assert response.status_code == 200
+    assert question.texts("h1") == [translated(language, "Cancel your registration?")]
+    assert question.form_data(form) == {
+        "csrfmiddlewaretoken": [question.find("input", name="csrfmiddlewaretoken").attrs["value"]],
+        "confirm": ["yes"],
+    }
+    assert question.texts("button", within=form) == [
+        translated(language, "Yes, cancel my registration")
+    ]
+    assert question.texts("a", href=manage_url(anna, language)) == [
+        translated(language, "Keep my registration")
+    ]
+    assert {"private", "no-store"} <= set(response["Cache-Control"].replace(" ", "").split(","))
     anna.refresh_from_db()
     assert anna.status == "confirmed"
+    assert emails_queued() == []
+
+
+def test_booking_page_links_to_the_question_not_to_a_cancelling_form(client, page, full_category):
+    _category, anna, _ben, _clara = full_category
+
+    booking = page(client.get(manage_url(anna)))
+
+    assert booking.texts("a", href=manage_url(anna, "en", "cancel/")) == ["Cancel my registration"]
+    assert booking.find_all("form", action=manage_url(anna, "en", "cancel/")) == []
+
+
+def test_cancel_without_the_answer_only_asks(client, full_category):
+    """A form posted straight to the cancel address (a booking page from before the
+    question, a replayed request) leads to the question and cancels nothing."""
+    _category, anna, _ben, _clara = full_category
+
+    response = client.post(manage_url(anna, "en", "cancel/"), {"confirm": "no"})
+    bare = client.post(manage_url(anna, "en", "cancel/"))
+
+    assert [(r.status_code, r["Location"]) for r in (response, bare)] == [
+        (302, manage_url(anna, "en", "cancel/"))
+    ] * 2
+    anna.refresh_from_db()
+    assert anna.status == "confirmed"
+    assert emails_queued() == []
+
+
+def test_cancel_needs_the_forms_csrf_token(full_category):
+    from django.test import Client
+
+    _category, anna, _ben, _clara = full_category
+
+    response = Client(enforce_csrf_checks=True).post(
+        manage_url(anna, "en", "cancel/"), {"confirm": "yes"}
+    )
+
+    assert response.status_code == 403
+    anna.refresh_from_db()
+    assert anna.status == "confirmed"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_leaving_the_waiting_list_asks_in_its_own_words(
+    client, page, translated, full_category, language
+):
+    _category, _anna, ben, _clara = full_category
+
+    question = page(client.get(manage_url(ben, language, "cancel/")))
+
+    assert question.texts("h1") == [translated(language, "Leave the waiting list?")]
+    assert question.texts("button") == [translated(language, "Yes, leave the waiting list")]
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
@@ -371,6 +455,7 @@ def test_data_download_holds_exactly_the_persons_data(client):
         category=category,
         name="Anna Schmidt",
         email="anna@example.org",
+        phone="+380 44 123 4567",
         party_size=2,
         guest_names="Ben Schmidt",
         country="UA",
@@ -393,6 +478,7 @@ def test_data_download_holds_exactly_the_persons_data(client):
         "status": "confirmed",
         "name": "Anna Schmidt",
         "email": "anna@example.org",
+        "phone": "+380 44 123 4567",
         "party_size": 2,
         "guest_names": "Ben Schmidt",
         "country": "UA",
@@ -497,3 +583,115 @@ def test_booking_page_says_when_the_ceremony_is_cancelled(client, page, translat
         translated("de", "This ceremony has been cancelled.")
     ]
     assert booking.find_all("form", action=manage_url(registration, "de", "party/")) == []
+
+
+@pytest.fixture
+def at_the_monument():
+    """A confirmed booking for a ceremony at a memorial site with its address, visiting
+    and accessibility information."""
+    site = MemorialSiteFactory(
+        name_en="Monument of the Meeting",
+        name_de="Denkmal der Begegnung",
+        address="Elbstraße",
+        town_en="Torgau",
+        town_de="Torgau",
+        visiting_info_en="On the Elbe below the castle.",
+        visiting_info_de="An der Elbe unterhalb des Schlosses.",
+        step_free_access="yes",
+        accessibility_notes_en="A paved path leads to the monument.",
+        accessibility_notes_de="Ein gepflasterter Weg führt zum Denkmal.",
+    )
+    ceremony = CeremonyFactory(
+        venue_site=site,
+        accessibility_info_en="Chairs are set out for older guests.",
+        accessibility_info_de="Für ältere Gäste stehen Stühle bereit.",
+    )
+    return RegistrationFactory(category=SeatCategoryFactory(ceremony=ceremony), language="de")
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_booking_page_shows_where_to_go(client, page, translated, at_the_monument, language):
+    registration = at_the_monument
+    site = registration.ceremony.venue_site
+
+    booking = page(client.get(manage_url(registration, language)))
+
+    venue = booking.find("section", class_="venue")
+    assert details(booking, "venue-details") == {
+        translated(language, "Venue"): getattr(site, f"name_{language}"),
+        translated(language, "Address"): " ".join(
+            [
+                f"Elbstraße, Torgau {translated(language, 'Show on OpenStreetMap')}",
+                translated(language, "(openstreetmap.org, another website)"),
+            ]
+        ),
+        translated(language, "Step-free access"): translated(language, "yes").capitalize(),
+    }
+    assert booking.find("a", href=f"/{language}/memorials/{site.slug}/", within=venue)
+    assert booking.texts("p", within=venue) == [
+        getattr(site, f"visiting_info_{language}"),
+        getattr(registration.ceremony, f"accessibility_info_{language}"),
+        getattr(site, f"accessibility_notes_{language}"),
+    ]
+    assert booking.texts("h3", within=venue) == [
+        translated(language, "Visiting the site"),
+        translated(language, "Accessibility"),
+    ]
+
+
+def test_booking_page_puts_changes_below_the_ticket_and_the_way_there(
+    client, page, at_the_monument
+):
+    registration = at_the_monument
+
+    booking = page(client.get(manage_url(registration) + "?new=1"))
+
+    assert booking.texts("h2") == ["Your ticket", "Where", "Change or cancel"]
+    changes = booking.find("section", class_="booking-changes")
+    # Nothing that changes or ends the booking sits above its own section.
+    assert [
+        form.attrs["action"] for form in booking.find_all("form") if changes not in form.ancestors
+    ] == []
+    assert booking.find("a", href=manage_url(registration, "en", "cancel/"), within=changes)
+
+
+def test_booking_page_of_a_ceremony_without_venue_has_no_where_section(client, page):
+    registration = RegistrationFactory()
+
+    booking = page(client.get(manage_url(registration)))
+
+    assert booking.texts("h2") == ["Your ticket", "Change or cancel"]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_printable_ticket_shows_where_to_go(client, page, translated, at_the_monument, language):
+    registration = at_the_monument
+
+    ticket = page(client.get(ticket_url(registration, language)))
+
+    venue = ticket.find("section", class_="venue")
+    assert details(ticket, "venue-details")[translated(language, "Address")].startswith(
+        "Elbstraße, Torgau"
+    )
+    assert ticket.texts("p", within=venue)[0] == getattr(
+        registration.ceremony.venue_site, f"visiting_info_{language}"
+    )
+
+
+# The booking (with its ceremony, category and venue) and the session's messages; the
+# waiting list's position is one more.
+BOOKING_PAGE_QUERIES = 2
+
+
+@pytest.mark.parametrize("others", [0, 20])
+def test_booking_page_queries_do_not_grow(
+    client, django_assert_max_num_queries, at_the_monument, others
+):
+    registration = at_the_monument
+    for _number in range(others):
+        RegistrationFactory(category=registration.category)
+
+    with django_assert_max_num_queries(BOOKING_PAGE_QUERIES):
+        response = client.get(manage_url(registration))
+
+    assert response.status_code == 200

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone, translation
 
 from events.models import Ceremony
+from events.services import category_set_capacity
 from registrations import services
 from registrations.models import OutgoingEmail, Registration
 from tests import factories
@@ -558,3 +559,165 @@ def test_change_notice_goes_to_every_active_registrant(kind):
 
     assert count == 2
     assert email_kinds() == [("s@example.org", kind), ("w@example.org", kind)]
+
+
+def past_the_deadline(category, minutes=1):
+    """Sets the ceremony's waiting-list deadline `minutes` ago."""
+    Ceremony.objects.filter(pk=category.ceremony_id).update(
+        waiting_list_promotion_deadline=timezone.now() - datetime.timedelta(minutes=minutes)
+    )
+
+
+def test_seats_freed_after_the_promotion_deadline_stay_free_for_the_gate():
+    category = SeatCategoryFactory(capacity=2)
+    seated = register(category, name="Seated", email="s@example.org", party_size=2).registration
+    waiting = register(category, name="Waiting", email="w@example.org").registration
+    past_the_deadline(category)
+
+    promoted = services.registration_cancel(registration=seated)
+
+    assert promoted == []
+    refresh(waiting)
+    assert (waiting.status, waiting.waiting_position) == ("waiting", 1)
+    assert seats(category) == (2, 0)
+    assert ("w@example.org", "promotion") not in email_kinds()
+
+
+def test_waiting_list_moves_up_before_the_promotion_deadline():
+    category = SeatCategoryFactory(capacity=1)
+    Ceremony.objects.filter(pk=category.ceremony_id).update(
+        waiting_list_promotion_deadline=timezone.now() + datetime.timedelta(hours=1)
+    )
+    seated = register(category, name="Seated", email="s@example.org").registration
+    waiting = register(category, name="Waiting", email="w@example.org").registration
+
+    promoted = services.registration_cancel(registration=seated)
+
+    assert promoted == [waiting]
+    assert seats(category) == (1, 1)
+
+
+def test_smaller_party_after_the_promotion_deadline_promotes_nobody():
+    category = SeatCategoryFactory(capacity=3)
+    seated = register(category, name="Seated", email="s@example.org", party_size=3).registration
+    register(category, name="Waiting", email="w@example.org")
+    past_the_deadline(category)
+
+    services.registration_change_party(registration=seated, party_size=2, guest_names="")
+
+    assert statuses(category) == [("Seated", "confirmed", 2), ("Waiting", "waiting", 1)]
+    assert seats(category) == (3, 2)
+
+
+def test_seats_added_after_the_promotion_deadline_stay_free():
+    category = SeatCategoryFactory(capacity=1)
+    register(category, name="Seated", email="s@example.org")
+    register(category, name="Waiting", email="w@example.org")
+    past_the_deadline(category)
+
+    assert category_set_capacity(category=category, capacity=3) == []
+    assert statuses(category) == [("Seated", "confirmed", 1), ("Waiting", "waiting", 1)]
+    assert seats(category) == (3, 1)
+
+
+def test_after_the_promotion_deadline_staff_can_still_promote_by_hand():
+    category = SeatCategoryFactory(capacity=1)
+    seated = register(category, name="Seated", email="s@example.org").registration
+    waiting = register(category, name="Waiting", email="w@example.org").registration
+    past_the_deadline(category)
+    services.registration_cancel(registration=seated)
+
+    services.registration_promote(registration=waiting)
+
+    assert statuses(category) == [("Seated", "cancelled", 1), ("Waiting", "confirmed", 1)]
+    assert seats(category) == (1, 1)
+    assert ("w@example.org", "promotion") in email_kinds()
+
+
+def register_by_hand(category, **kwargs):
+    defaults = {"name": "Anna Schmidt", "email": "anna@example.org", "party_size": 1}
+    return services.registration_create(
+        registration=Registration(category=category, **{**defaults, **kwargs}), by_hand=True
+    )
+
+
+@pytest.mark.parametrize(
+    "ceremony_kwargs",
+    [
+        {"registration_opens": timezone.now() + datetime.timedelta(days=1)},
+        {
+            "registration_opens": timezone.now() - datetime.timedelta(days=5),
+            "registration_closes": timezone.now() - datetime.timedelta(days=1),
+        },
+        {"registration_opens": None, "registration_closes": None},
+    ],
+)
+def test_registration_by_hand_outside_the_public_window_is_confirmed(ceremony_kwargs):
+    category = SeatCategoryFactory(ceremony=CeremonyFactory(**ceremony_kwargs), capacity=2)
+
+    result = register_by_hand(category, party_size=2)
+
+    assert (result.created, result.registration.status) == (True, "confirmed")
+    assert seats(category) == (2, 2)
+    assert email_kinds() == [("anna@example.org", "confirmation")]
+    assert result.registration.history.get().history_change_reason == "added by hand"
+
+
+def test_registration_by_hand_over_the_quota_goes_to_the_waiting_list():
+    category = SeatCategoryFactory(capacity=2)
+    register(category, name="Seated", email="s@example.org", party_size=2)
+
+    result = register_by_hand(category, party_size=1)
+
+    assert (result.registration.status, result.registration.waiting_position) == ("waiting", 1)
+    assert seats(category) == (2, 2)
+    assert ("anna@example.org", "waiting_list") in email_kinds()
+
+
+def test_registration_by_hand_over_the_quota_without_waiting_list_is_refused():
+    category = SeatCategoryFactory(capacity=2, has_waiting_list=False)
+    register(category, name="Seated", email="s@example.org", party_size=1)
+
+    error = error_of(lambda: register_by_hand(category, party_size=2))
+
+    assert (error.code, str(error.message)) == ("full", "This category is fully booked.")
+    assert seats(category) == (2, 1)
+    assert statuses(category) == [("Seated", "confirmed", 1)]
+
+
+def test_registration_by_hand_needs_no_invitation_code_but_keeps_the_party_limit():
+    category = SeatCategoryFactory(invitation_code="VETERANS", max_party_size=2)
+
+    result = register_by_hand(category, party_size=2)
+    error = error_of(lambda: register_by_hand(category, email="b@example.org", party_size=3))
+
+    assert result.registration.status == "confirmed"
+    assert error.code == "party_too_large"
+
+
+@pytest.mark.parametrize(
+    ("ceremony_kwargs", "code"),
+    [
+        ({"status": Ceremony.Status.CANCELLED}, "registration_cancelled"),
+        ({"status": Ceremony.Status.DRAFT}, "registration_draft"),
+        (
+            {
+                "start": timezone.now() - datetime.timedelta(days=1),
+                "end": timezone.now() - datetime.timedelta(hours=20),
+                "registration_opens": timezone.now() - datetime.timedelta(days=5),
+                "registration_closes": timezone.now() - datetime.timedelta(days=2),
+            },
+            "registration_over",
+        ),
+    ],
+)
+def test_registration_by_hand_is_refused_for_cancelled_draft_and_past_ceremonies(
+    ceremony_kwargs, code
+):
+    category = SeatCategoryFactory(ceremony=CeremonyFactory(**ceremony_kwargs))
+
+    error = error_of(lambda: register_by_hand(category))
+
+    assert error.code == code
+    assert list(Registration.objects.all()) == []
+    assert list(OutgoingEmail.objects.all()) == []

@@ -7,6 +7,7 @@ from django.utils.translation import gettext, ngettext, override
 
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import CeremonyFactory, RegistrationFactory, SeatCategoryFactory
+from tests.helpers import ceremony_today, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -251,6 +252,16 @@ def _bad_inputs(language, translated):
             "consent_privacy",
             translated(language, "Please accept the privacy notice to register."),
         ),
+        "phone_letters": (
+            {"phone": "call me maybe"},
+            "phone",
+            translated(language, PHONE_MESSAGE),
+        ),
+        "phone_too_short": (
+            {"phone": "+49 12"},
+            "phone",
+            translated(language, PHONE_MESSAGE),
+        ),
         "honeypot": (
             {"website": "http://spam.example"},
             "website",
@@ -276,8 +287,14 @@ MISTAKES = [
     "name_too_long",
     "control_character",
     "no_privacy_consent",
+    "phone_letters",
+    "phone_too_short",
     "honeypot",
 ]
+PHONE_MESSAGE = (
+    "Enter a phone number in digits, for example +49 3421 123456 "
+    "(spaces, brackets and dashes are fine)."
+)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -292,9 +309,9 @@ def test_bad_input_is_refused_with_a_message(client, page, translated, category,
     result = page(response)
     assert response.status_code == 400
     assert result.errors() == {field: [message]}
-    assert result.find("div", id="form-errors").text == translated(
-        language, "Please check your entries."
-    )
+    assert result.texts("h2", within=result.find("div", id="form-errors")) == [
+        translated(language, "Please check your entries.")
+    ]
     assert nothing_stored()
 
 
@@ -593,3 +610,55 @@ def test_registration_makes_a_fixed_number_of_queries(
 
     assert response.status_code == 302
     assert Registration.objects.filter(category=category).count() == registered + 1
+
+
+def test_registration_keeps_an_optional_phone_number_tidied(client, page, category):
+    form = page(client.get(register_url(category.ceremony)))
+    phone = form.find("input", name="phone")
+
+    response = client.post(
+        register_url(category.ceremony), form_data(category, phone="  +49 (0)3421   12-34 56 ")
+    )
+
+    assert (phone.attrs["type"], phone.attrs["autocomplete"], "required" in phone.attrs) == (
+        "tel",
+        "tel",
+        False,
+    )
+    assert response.status_code == 302
+    assert Registration.objects.get().phone == "+49 (0)3421 12-34 56"
+
+
+def test_registration_without_a_phone_number_is_fine(client, category):
+    response = client.post(register_url(category.ceremony), form_data(category))
+
+    assert response.status_code == 302
+    assert Registration.objects.get().phone == ""
+
+
+def test_booking_page_shows_the_registrants_phone_number(client, page):
+    registration = RegistrationFactory(phone="+49 3421 123456")
+
+    booking = page(client.get(registration.get_manage_url()))
+
+    assert dict(zip(booking.texts("dt"), booking.texts("dd"), strict=True))["Phone"] == (
+        "+49 3421 123456"
+    )
+
+
+def test_gate_page_does_not_show_the_phone_number_as_it_shows_no_email(client, volunteer):
+    registration = RegistrationFactory(
+        category=SeatCategoryFactory(ceremony=ceremony_today()),
+        name="Anna Schmidt",
+        email="anna@example.org",
+        phone="+49 3421 123456",
+    )
+    gate = logged_in(volunteer)
+
+    pages = [
+        gate.get(registration.get_checkin_url()).content.decode(),
+        gate.get("/en/checkin/", {"q": "Anna"}).content.decode(),
+    ]
+
+    assert ["Anna Schmidt" in html for html in pages] == [True, True]
+    assert [("anna@example.org" in html, "3421" in html) for html in pages] == [(False, False)] * 2

@@ -1,12 +1,13 @@
 import threading
 import zoneinfo
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.db import connection
 from django.utils import formats, timezone
 
 from events.models import Ceremony
-from registrations import services
+from registrations import services, tickets
 from registrations.models import CheckIn, Registration
 from tests.demo import load_demo
 from tests.factories import CeremonyFactory, RegistrationFactory, SeatCategoryFactory, UserFactory
@@ -67,7 +68,9 @@ def test_checkin_ticket_of_today_shows_the_party_and_a_button(gate, today):
         "Guests": "Ольга Jürgen Müßig",
     }
     assert shown.find_all("div", "alert") == []
-    assert shown.texts("button", type="submit") == ["Check in the party (3)"]
+    assert shown.texts("button", type="submit", within=shown.find("main")) == [
+        "Check in the party (3)"
+    ]
     assert shown.find("input", name="people").attrs["max"] == "3"
     assert shown.find("input", name="people").attrs["value"] == "3"
 
@@ -122,7 +125,9 @@ def test_checkin_part_of_a_party_then_the_rest(gate, today):
         f"Already checked in: 2 of 4. {first_checkin_note(CheckIn.objects.first())}"
     ]
     assert details(partly)["People"] == "4 2 checked in"
-    assert partly.texts("button", type="submit") == ["Check in the party (2)"]
+    assert partly.texts("button", type="submit", within=partly.find("main")) == [
+        "Check in the party (2)"
+    ]
     assert partly.find("input", name="people").attrs["max"] == "2"
     assert too_many.status_code == 409
     assert page(too_many).texts("div", id="people-error") == [
@@ -348,3 +353,89 @@ def test_demo_checkin_rehearsal_today_can_be_tried_at_the_gate(gate, volunteer):
     assert page(refused).texts("div", "alert-danger") == [
         "Do not admit. This registration was cancelled. Do not admit on this ticket."
     ]
+
+
+def qr_path(registration):
+    """The path in the ticket's QR code, as a phone camera opens it."""
+    return urlsplit(tickets.checkin_url(registration)).path
+
+
+@pytest.mark.django_db
+def test_checkin_qr_code_opens_the_gate_page_in_the_volunteers_language(gate, today, translated):
+    """The guest booked in German; the volunteer's phone reads Russian."""
+    registration = RegistrationFactory(category=today, language="de")
+
+    response = gate.get(qr_path(registration), HTTP_ACCEPT_LANGUAGE="ru", follow=True)
+
+    assert qr_path(registration) == f"/checkin/{registration.ticket_token}/"
+    assert response.redirect_chain == [(f"/ru/checkin/{registration.ticket_token}/", 302)]
+    shown = page(response)
+    assert shown.find("html").attrs["lang"] == "ru"
+    assert shown.texts("dt")[:2] == [
+        translated("ru", "People"),
+        translated("ru", "Seat category"),
+    ]
+
+
+@pytest.mark.django_db
+def test_checkin_qr_code_follows_the_language_the_gate_was_opened_in(gate, today):
+    """The volunteer opened the gate in English on a phone set to German: the tickets
+    they scan open in English."""
+    registration = RegistrationFactory(category=today, language="ru")
+    gate.get("/en/checkin/", HTTP_ACCEPT_LANGUAGE="de")
+
+    response = gate.get(qr_path(registration), HTTP_ACCEPT_LANGUAGE="de")
+
+    assert (response.status_code, response.url) == (
+        302,
+        f"/en/checkin/{registration.ticket_token}/",
+    )
+    assert {"private", "no-store"} <= {
+        part.strip() for part in response["Cache-Control"].split(",")
+    }
+
+
+@pytest.mark.django_db
+def test_checkin_qr_code_scanned_signed_out_asks_to_sign_in_in_the_volunteers_language(
+    client, today
+):
+    registration = RegistrationFactory(category=today, language="en")
+
+    response = client.get(qr_path(registration), HTTP_ACCEPT_LANGUAGE="de", follow=True)
+
+    ticket = f"/de/checkin/{registration.ticket_token}/"
+    login = f"/de/accounts/login/?{urlencode({'next': ticket}, safe='/')}"
+    assert response.redirect_chain == [(ticket, 302), (login, 302)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "de", "ru"])
+def test_checkin_old_qr_code_with_a_language_still_opens_the_gate_page(gate, today, language):
+    """Tickets printed before held /<the guest's language>/checkin/<token>/."""
+    registration = RegistrationFactory(category=today, language=language)
+
+    response = gate.get(f"/{language}/checkin/{registration.ticket_token}/")
+
+    assert response.status_code == 200
+    assert page(response).find("html").attrs["lang"] == language
+    assert page(response).find("h1").text == registration.name
+
+
+@pytest.mark.django_db
+def test_checkin_pages_carry_the_staff_navigation_not_the_public_one(gate, today):
+    """A volunteer sees the gate and signing out; neither the dashboard nor the admin,
+    which they may not open, nor the public site's navigation."""
+    registration = RegistrationFactory(category=today)
+
+    for response in (gate.get("/en/checkin/"), gate.get(registration.get_checkin_url())):
+        shown = page(response)
+        assert [nav.attrs["aria-label"] for nav in shown.find_all("nav")] == ["Staff", "Language"]
+        staff_nav = shown.find("nav", **{"aria-label": "Staff"})
+        assert [
+            (link.text, link.attrs["href"]) for link in shown.find_all("a", within=staff_nav)
+        ] == [("Gate", "/en/checkin/")]
+        sign_out = shown.find("form", within=staff_nav)
+        assert (sign_out.attrs["action"], shown.texts("button", within=sign_out)) == (
+            "/en/accounts/logout/",
+            ["Sign out"],
+        )

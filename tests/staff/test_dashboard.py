@@ -274,7 +274,9 @@ def test_dashboard_without_failed_emails_shows_no_alert(organiser, wreath):
     assert shown.find_all("div", "alert-danger") == []
 
 
-DASHBOARD_QUERIES = 16
+# The upcoming ceremonies' numbers, the attendance charts, the failed emails, and the
+# years and ceremonies of the "All ceremonies" table (2).
+DASHBOARD_QUERIES = 18
 
 
 def many_registrations(count):
@@ -327,3 +329,173 @@ def test_dashboard_queries_do_not_grow_with_registrations(
     ]
     assert shown.texts("p", id="live-counts") == [f"{arrived} of {expected} guests are in"]
     assert shown.find("div", "alert-danger").text == "3 emails could not be delivered."
+
+
+def all_ceremonies(shown):
+    """The rows of the "All ceremonies" table as the organiser reads them."""
+    return shown.table(shown.find("table", id="ceremonies-of-year"))
+
+
+def links_of(shown, ceremony):
+    body = shown.find("tbody", within=shown.find("table", id="ceremonies-of-year"))
+    row = next(
+        row
+        for row in shown.find_all("tr", within=body)
+        if shown.find("th", within=row).text == ceremony.title
+    )
+    return {link.text: link.attrs["href"] for link in shown.find_all("a", within=row)}
+
+
+def test_dashboard_lists_past_and_coming_ceremonies_of_the_year(organiser):
+    now = timezone.now()
+    this_year = timezone.localdate().year
+    past = ceremony_on(now - datetime.timedelta(hours=3), title_en="Morning wreath", slug="morning")
+    RegistrationFactory(
+        category=SeatCategoryFactory(ceremony=past), party_size=3, now=registration_time(past)
+    )
+    draft = ceremony_on(
+        now + datetime.timedelta(hours=1), title_en="Next draft", slug="next-draft", status="draft"
+    )
+    ceremony_on(berlin(this_year - 1, 4, 25), title_en="Last year")
+
+    shown = page(logged_in(organiser).get("/en/staff/"))
+
+    assert shown.find("caption", within=shown.find("table", id="ceremonies-of-year")).text == (
+        f"Ceremonies in {this_year}"
+    )
+    rows = all_ceremonies(shown)
+    assert [row[0] for row in rows] == ["Morning wreath", "Next draft"]
+    assert [row[2:5] for row in rows] == [["Published, past", "3", "0"], ["Draft", "0", "0"]]
+    assert links_of(shown, past) == {
+        "Morning wreath": f"/en/admin/events/ceremony/{past.pk}/change/",
+        "Export": "/en/staff/ceremonies/morning/export/",
+        "Guest list": "/en/staff/ceremonies/morning/guest-list/",
+        "Message": "/en/staff/ceremonies/morning/message/",
+        "Registrations": f"/en/admin/registrations/registration/?ceremony__id__exact={past.pk}",
+    }
+    assert "Add a registration" not in links_of(shown, draft)
+
+
+def test_dashboard_reaches_other_years_by_their_links(organiser):
+    this_year = timezone.localdate().year
+    ceremony_on(datetime.datetime(this_year - 1, 4, 25, tzinfo=BERLIN), title_en="Last year")
+    ceremony_on(datetime.datetime(this_year - 3, 4, 25, tzinfo=BERLIN), title_en="Long ago")
+    ceremony_on(datetime.datetime(this_year + 1, 4, 25, tzinfo=BERLIN), title_en="Next year")
+    client = logged_in(organiser)
+
+    shown = page(client.get("/en/staff/"))
+    years = shown.find("nav", **{"aria-label": "Ceremonies by year"})
+    year_links = {link.text: link.attrs["href"] for link in shown.find_all("a", within=years)}
+    earlier = page(client.get("/en/staff/" + year_links[str(this_year - 3)]))
+
+    # Nothing this year: the nearest year before it is shown.
+    assert [row[0] for row in all_ceremonies(shown)] == ["Last year"]
+    assert list(year_links) == [str(year) for year in (this_year + 1, this_year - 1, this_year - 3)]
+    assert shown.texts("a", within=years, **{"aria-current": "page"}) == [str(this_year - 1)]
+    assert [row[0] for row in all_ceremonies(earlier)] == ["Long ago"]
+
+
+def test_dashboard_with_an_unknown_year_shows_the_default_one(organiser, wreath):
+    response = logged_in(organiser).get("/en/staff/", {"year": "1066"})
+
+    assert response.status_code == 200
+    assert [row[0] for row in all_ceremonies(page(response))] == ["Wreath-laying"]
+
+
+def test_dashboard_offers_adding_a_registration_per_coming_ceremony(organiser, wreath):
+    shown = page(logged_in(organiser).get("/en/staff/"))
+
+    section = ceremony_section(shown, wreath)
+    links = {link.text: link.attrs["href"] for link in shown.find_all("a", within=section)}
+    assert links["Add a registration"] == "/en/staff/ceremonies/wreath/registrations/add/"
+    assert links_of(shown, wreath)["Add a registration"] == (
+        "/en/staff/ceremonies/wreath/registrations/add/"
+    )
+
+
+@pytest.fixture
+def last_year():
+    """A ceremony of a year ago with two confirmed registrants."""
+    ceremony = ceremony_on(
+        berlin(timezone.localdate().year - 1, 4, 25), title_en="Last year", slug="last-year"
+    )
+    category = SeatCategoryFactory(ceremony=ceremony)
+    for name, email in [("Anna", "anna@example.org"), ("Boris", "boris@example.org")]:
+        RegistrationFactory(
+            category=category, name=name, email=email, now=registration_time(ceremony)
+        )
+    OutgoingEmail.objects.all().delete()
+    return ceremony
+
+
+def test_past_ceremony_keeps_its_export_guest_list_and_thank_you_message(organiser, last_year):
+    client = logged_in(organiser)
+
+    export = client.get(
+        "/en/staff/ceremonies/last-year/export/",
+        {"which": "confirmed", "columns": ["name"], "file_format": "csv"},
+    )
+    guests = page(client.get("/en/staff/ceremonies/last-year/guest-list/"))
+    sent = client.post(
+        "/en/staff/ceremonies/last-year/message/",
+        {"audience": "confirmed", "subject_en": "Thank you", "body_en": "For coming.", "send": "1"},
+    )
+
+    assert export.content.decode("utf-8-sig").splitlines() == ['"Name"', '"Anna"', '"Boris"']
+    assert guests.texts("th", scope="row") == ["Anna", "Boris"]
+    assert sent.status_code == 302
+    assert sorted(OutgoingEmail.objects.values_list("to", "kind", "subject")) == [
+        ("anna@example.org", "message", "Thank you"),
+        ("boris@example.org", "message", "Thank you"),
+    ]
+
+
+def test_anonymised_ceremony_says_its_personal_data_is_gone(organiser, last_year):
+    services.registrations_anonymise(after_days=30)
+    client = logged_in(organiser)
+
+    export = page(client.get("/en/staff/ceremonies/last-year/export/"))
+    dashboard_page = page(client.get("/en/staff/", {"year": last_year.year}))
+
+    assert export.texts("p", "alert-info") == [
+        "The registrants' personal data of this ceremony has been anonymised: there is nobody "
+        "left to list. The numbers remain on the dashboard."
+    ]
+    assert export.find_all("form", method="get") == []
+    assert all_ceremonies(dashboard_page)[0][2:] == [
+        "Published, past",
+        "2",
+        "0",
+        "Personal data anonymised · Registrations",
+    ]
+    assert list(links_of(dashboard_page, last_year)) == ["Last year", "Registrations"]
+
+
+def many_ceremonies(count):
+    """`count` ceremonies over five years, this year's with registrations."""
+    this_year = timezone.localdate().year
+    ceremonies = []
+    for number in range(count):
+        when = berlin(this_year - number % 5, 1 + number % 12, 1 + number % 28)
+        ceremony = ceremony_on(when, slug=f"many-{number}")
+        category = SeatCategoryFactory(ceremony=ceremony, capacity=2)
+        RegistrationFactory(category=category, party_size=2, now=registration_time(ceremony))
+        RegistrationFactory(category=category, now=registration_time(ceremony))
+        ceremonies.append(ceremony)
+    return ceremonies
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_dashboard_queries_do_not_grow_with_ceremonies(
+    organiser, django_assert_max_num_queries, count
+):
+    ceremonies = many_ceremonies(count)
+    this_year = [c for c in ceremonies if c.year == timezone.localdate().year]
+    client = logged_in(organiser)
+
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = client.get("/en/staff/")
+
+    rows = all_ceremonies(page(response))
+    assert len(rows) == len(this_year)
+    assert {tuple(row[3:5]) for row in rows} == {("2", "1")}

@@ -231,3 +231,103 @@ def test_guest_list_shows_names_that_look_like_formulas_as_text(organiser, formu
     names = [row[0] for row in shown.table(shown.find("table", "guest-list"))]
     assert sorted(names) == sorted(" ".join(name.split()) for name in formula_names)
     assert shown.find_all("a", within=shown.find("table", "guest-list")) == []
+
+
+def csv_download(organiser, language, **choices):
+    return logged_in(organiser).get(
+        f"/{language}/staff/ceremonies/torgau-today/export/",
+        {"which": "waiting", "columns": ["name", "party_size"], "file_format": "csv", **choices},
+    )
+
+
+@pytest.mark.parametrize(("language", "delimiter"), [("en", ","), ("de", ";"), ("ru", ";")])
+def test_export_csv_is_separated_as_excel_expects_in_the_organisers_language(
+    organiser, registrants, language, delimiter
+):
+    response = csv_download(organiser, language)
+
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert text.splitlines()[1] == delimiter.join(['"Zoë Adams"', '"4"'])
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
+    assert rows[1:] == [["Zoë Adams", "4"], ["Ольга", "2"]]
+
+
+@pytest.mark.parametrize(("language", "delimiter"), [("en", ";"), ("de", ",")])
+def test_export_csv_with_the_separator_chosen(organiser, registrants, language, delimiter):
+    response = csv_download(organiser, language, delimiter=delimiter)
+
+    text = response.content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:] == [
+        ["Zoë Adams", "4"],
+        ["Ольга", "2"],
+    ]
+
+
+@pytest.mark.parametrize(("language", "checked"), [("en", ","), ("de", ";"), ("ru", ";")])
+def test_export_form_offers_the_separator_of_the_page_language(
+    organiser, registrants, language, checked
+):
+    shown = page(logged_in(organiser).get(f"/{language}/staff/ceremonies/torgau-today/export/"))
+
+    boxes = shown.find_all("input", name="delimiter")
+    assert [box.attrs["value"] for box in boxes] == [";", ","]
+    assert [box.attrs["value"] for box in boxes if "checked" in box.attrs] == [checked]
+
+
+def test_export_csv_with_an_unknown_separator_offers_the_form_again(organiser, registrants):
+    response = csv_download(organiser, "en", delimiter="|")
+
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert page(response).find_all("input", name="delimiter") != []
+
+
+@pytest.fixture
+def phones(db):
+    """Registrants with and without a phone number, one that a spreadsheet would read as
+    a sum."""
+    category = SeatCategoryFactory(ceremony=ceremony_today(slug="phones"), capacity=20)
+    RegistrationFactory(category=category, name="Anna Schmidt", phone="+49 3421 123456")
+    RegistrationFactory(category=category, name="Ben Weber", phone="03421 654321")
+    RegistrationFactory(category=category, name="Carl Weiß")
+    erased = RegistrationFactory(category=category, name="Dora Ernst", phone="0351 111111")
+    services.registration_erase(registration=erased)
+
+
+def phone_download(organiser, file_format):
+    return logged_in(organiser).get(
+        "/en/staff/ceremonies/phones/export/",
+        {"which": "confirmed", "columns": ["name", "phone"], "file_format": file_format},
+    )
+
+
+def test_export_csv_has_the_phone_numbers_kept_from_formulas(organiser, phones):
+    response = phone_download(organiser, "csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [
+        ["Name", "Phone"],
+        ["Anna Schmidt", "'+49 3421 123456"],
+        ["Ben Weber", "03421 654321"],
+        ["Carl Weiß", ""],
+    ]
+
+
+def test_export_xlsx_has_the_phone_numbers_as_typed(organiser, phones):
+    response = phone_download(organiser, "xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        ["Name", "Phone"],
+        ["Anna Schmidt", "+49 3421 123456"],
+        ["Ben Weber", "03421 654321"],
+        ["Carl Weiß", None],
+    ]
+    assert sheet["B2"].data_type == "s"
+
+
+def test_export_form_offers_the_phone_column_beside_the_email(organiser, phones):
+    shown = page(logged_in(organiser).get("/en/staff/ceremonies/phones/export/"))
+
+    columns = [box.attrs["value"] for box in shown.find_all("input", name="columns")]
+    assert columns[columns.index("email") + 1] == "phone"
