@@ -2,6 +2,8 @@
 
 - Editors edit memorial sites and ceremony content.
 - Organisers also manage registrations, exports, messages and the dashboard.
+- Protocol staff manage delegations, the order of wreaths, speakers and the press, and
+  see the dashboard; Organisers can do all of that too.
 - Check-in volunteers only check in and search guests of today's ceremonies.
 
 The groups are made by the migrations: `events/migrations/0003_roles.py` made them with
@@ -20,6 +22,29 @@ ALL_ACTIONS = ("add", "change", "delete", "view")
 EDITORS = "Editors"
 ORGANISERS = "Organisers"
 VOLUNTEERS = "Check-in volunteers"
+PROTOCOL = "Protocol"
+
+PROTOCOL_MODELS = [
+    "delegation",
+    "delegationinvitation",
+    "kindprecedence",
+    "speaker",
+    "pressaccreditation",
+]
+
+
+def _protocol_permissions():
+    return [
+        ("registrations", "manage_protocol"),
+        ("registrations", "view_historicaldelegation"),
+        ("registrations", "view_historicalpressaccreditation"),
+        ("registrations", "view_historicalspeaker"),
+        *(
+            ("registrations", f"{action}_{model}")
+            for model in PROTOCOL_MODELS
+            for action in ("add", "change", "view")
+        ),
+    ]
 
 
 def _content_permissions():
@@ -45,6 +70,8 @@ ROLES = {
         ("registrations", "export_registration"),
         ("registrations", "message_registration"),
         ("registrations", "view_dashboard"),
+        *_protocol_permissions(),
     ],
+    PROTOCOL: [*_protocol_permissions(), ("registrations", "view_dashboard")],
     VOLUNTEERS: [("registrations", "checkin_registration")],
 }

@@ -155,6 +155,62 @@ class Ceremony(models.Model):
             "still move people up by hand. Leave empty for no deadline."
         ),
     )
+
+    # The protocol (registrations.models.Delegation, PressAccreditation): who may ask to
+    # take part officially, and from which seat categories their seats come.
+    class DelegationRequests(models.TextChoices):
+        NONE = "none", _("no delegations")
+        INVITATION = "invitation", _("by invitation only")
+        OPEN = "open", _("open requests, each decided by the organisers")
+
+    delegation_requests = models.CharField(
+        _("delegation requests"),
+        max_length=20,
+        choices=DelegationRequests.choices,
+        default=DelegationRequests.INVITATION,
+    )
+    delegation_category = models.ForeignKey(
+        "SeatCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("seats for delegations from"),
+        help_text=_("Approved delegations take their seats from this category's quota."),
+    )
+    delegation_members_max = models.PositiveSmallIntegerField(
+        _("largest delegation"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("People in a delegation, its head included (carers come on top)."),
+    )
+    delegation_changes_until = models.DateTimeField(
+        _("delegations can amend their request until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until the ceremony begins."),
+    )
+    ribbon_text_max_length = models.PositiveSmallIntegerField(
+        _("longest ribbon text"), default=80, validators=[MinValueValidator(10)]
+    )
+    wreath_order_published = models.BooleanField(
+        _("show the order of wreaths on the ceremony page"), default=False
+    )
+    press_accreditation = models.BooleanField(_("accredits the press"), default=False)
+    press_category = models.ForeignKey(
+        "SeatCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("seats for the press from"),
+    )
+    pickup_point = models.CharField(
+        _("transport from"),
+        max_length=300,
+        blank=True,
+        help_text=_("If the organisers offer transport, where it leaves from."),
+    )
     photo = PhotoField(
         _("photo"),
         upload_to="events/photos/%Y/",

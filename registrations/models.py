@@ -132,6 +132,21 @@ class Registration(models.Model):
     needs_note = models.TextField(
         _("other needs"), max_length=1000, blank=True, validators=[validate_no_control_characters]
     )
+    # Assistance: carers and escorts are part of the party (they take seats); the gate
+    # and the dashboard say what to prepare.
+    carers = models.PositiveSmallIntegerField(
+        _("carers or escorts"),
+        default=0,
+        help_text=_("Included in the number of people."),
+    )
+    interpreter_language = models.CharField(
+        _("interpreter for"),
+        max_length=50,
+        blank=True,
+        validators=[validate_no_control_characters],
+        help_text=_("The language someone in the party needs interpreted into, if any."),
+    )
+    needs_transport = models.BooleanField(_("transport from the pick-up point"), default=False)
     consent_privacy_at = models.DateTimeField(_("privacy notice accepted"))
     consent_future = models.BooleanField(_("may be told about future ceremonies"), default=False)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -300,6 +315,11 @@ class OutgoingEmail(models.Model):
         CANCELLED = "cancelled", _("ceremony cancelled")
         MESSAGE = "message", _("message from the organisers")
         LOST_LINK = "lost_link", _("booking link sent again")
+        DELEGATION_INVITATION = "delegation_invitation", _("invitation for a delegation")
+        DELEGATION_RECEIVED = "delegation_received", _("delegation request received")
+        DELEGATION_DECISION = "delegation_decision", _("decision on a delegation")
+        PRESS_RECEIVED = "press_received", _("press application received")
+        PRESS_DECISION = "press_decision", _("decision on a press application")
 
     registration = models.ForeignKey(
         Registration,
@@ -308,6 +328,32 @@ class OutgoingEmail(models.Model):
         blank=True,
         related_name="emails",
         verbose_name=_("registration"),
+    )
+    # Protocol emails are written at once, in the recipient's language; these say whose
+    # they are (for the admin, and so that anonymising a request removes them).
+    delegation = models.ForeignKey(
+        "Delegation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("delegation"),
+    )
+    delegation_invitation = models.ForeignKey(
+        "DelegationInvitation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("delegation invitation"),
+    )
+    press_accreditation = models.ForeignKey(
+        "PressAccreditation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("press accreditation"),
     )
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     to = models.EmailField(_("to"))
@@ -369,3 +415,394 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"{self.registration.booking_code_display}: {self.people}"
+
+
+# The protocol of a ceremony: official delegations that lay wreaths and speak, and the
+# press. An approved request holds its seats as a Registration (same quota, ticket and
+# gate as everyone); these models hold what protocol staff decide about.
+
+
+class ProtocolQuerySet(models.QuerySet):
+    def not_anonymised(self):
+        return self.filter(anonymised_at__isnull=True)
+
+    def approved(self):
+        return self.filter(status=Delegation.Status.APPROVED)
+
+
+class Decision(models.TextChoices):
+    """Where a delegation's or a journalist's request stands; shared by both."""
+
+    WAITING = "waiting", _("waiting for a decision")
+    APPROVED = "approved", _("approved")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class DelegationInvitation(models.Model):
+    """A personal invitation for an organisation to ask to take part as a delegation:
+    its link (or code) lets it send one request."""
+
+    ceremony = models.ForeignKey(
+        Ceremony,
+        on_delete=models.CASCADE,
+        related_name="delegation_invitations",
+        verbose_name=_("ceremony"),
+    )
+    organisation = models.CharField(
+        _("organisation"), max_length=200, validators=[validate_no_control_characters]
+    )
+    email = models.EmailField(_("email"))
+    language = models.CharField(
+        _("language for emails"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    code = models.CharField(
+        _("invitation code"), max_length=8, unique=True, default=new_booking_code, editable=False
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("delegation invitation")
+        verbose_name_plural = _("delegation invitations")
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.ceremony})"
+
+    @property
+    def token(self):
+        return signing.Signer(salt="delegation-invitation").sign(self.public_id.hex)
+
+    @classmethod
+    def from_token(cls, token):
+        try:
+            public_id = uuid.UUID(hex=signing.Signer(salt="delegation-invitation").unsign(token))
+        except (signing.BadSignature, ValueError):
+            return None
+        return cls.objects.select_related("ceremony").filter(public_id=public_id).first()
+
+
+class Delegation(models.Model):
+    """An organisation's request to take part officially: who comes, whether they lay a
+    wreath and what its ribbon says, whether they wish to speak, what they need."""
+
+    Status = Decision
+
+    class Kind(models.TextChoices):
+        # The order is the proposed precedence when a ceremony sets none of its own.
+        STATE = "state", _("state or government")
+        DIPLOMATIC = "diplomatic", _("diplomatic")
+        MILITARY = "military", _("military")
+        PARLIAMENT = "parliament", _("party or parliament group")
+        MUNICIPAL = "municipal", _("municipal")
+        VETERANS = "veterans", _("veterans")
+        ASSOCIATION = "association", _("association")
+        SCHOOL = "school", _("school")
+        OTHER = "other", _("other")
+
+    NEEDS = Registration.NEEDS
+
+    ceremony = models.ForeignKey(
+        Ceremony, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("ceremony")
+    )
+    invitation = models.OneToOneField(
+        DelegationInvitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delegation",
+        verbose_name=_("invitation"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Decision.choices, default=Decision.WAITING
+    )
+    organisation = models.CharField(
+        _("organisation"), max_length=200, validators=[validate_no_control_characters]
+    )
+    country = CountryField(_("country"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    head_name = models.CharField(
+        _("head of delegation"), max_length=200, validators=[validate_no_control_characters]
+    )
+    head_title = models.CharField(
+        _("title or rank"), max_length=200, blank=True, validators=[validate_no_control_characters]
+    )
+    head_function = models.CharField(
+        _("function"), max_length=200, blank=True, validators=[validate_no_control_characters]
+    )
+    members = models.TextField(
+        _("further members"),
+        max_length=3000,
+        blank=True,
+        validators=[validate_no_control_characters],
+        help_text=_("One person per line: name and function."),
+    )
+    carers = models.PositiveSmallIntegerField(
+        _("carers or escorts"), default=0, help_text=_("They have seats too.")
+    )
+    brings_wreath = models.BooleanField(_("brings a wreath"), default=False)
+    ribbon_text = models.CharField(
+        _("ribbon text"), max_length=300, blank=True, validators=[validate_no_control_characters]
+    )
+    ribbon_language = models.CharField(
+        _("language of the ribbon"),
+        max_length=50,
+        blank=True,
+        validators=[validate_no_control_characters],
+    )
+    wreath_bearers = models.CharField(
+        _("wreath bearers"),
+        max_length=500,
+        blank=True,
+        validators=[validate_no_control_characters],
+    )
+    wishes_to_speak = models.BooleanField(_("wishes to speak"), default=False)
+    arrival_time = models.TimeField(_("arrival time"), null=True, blank=True)
+    needs_wheelchair_space = models.BooleanField(_("wheelchair space"), default=False)
+    needs_step_free_route = models.BooleanField(_("step-free route"), default=False)
+    needs_hearing_loop = models.BooleanField(_("hearing loop"), default=False)
+    needs_seating = models.BooleanField(_("a seat"), default=False)
+    needs_note = models.TextField(
+        _("other needs"), max_length=1000, blank=True, validators=[validate_no_control_characters]
+    )
+    contact_name = models.CharField(
+        _("contact person"), max_length=200, validators=[validate_no_control_characters]
+    )
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=30, validators=[validate_phone])
+    language = models.CharField(
+        _("language for emails"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    decision_note = models.TextField(_("note on the decision"), max_length=2000, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    # The order of laying wreaths: proposed from the ceremony's precedence of kinds and
+    # the rank within a kind; a position set by hand stays where it was put.
+    rank_in_kind = models.PositiveSmallIntegerField(
+        _("rank within its kind"),
+        null=True,
+        blank=True,
+        help_text=_("E.g. ambassadors by the date of their credentials: 1 comes first."),
+    )
+    wreath_position = models.PositiveSmallIntegerField(
+        _("place in the order of wreaths"), null=True, blank=True, editable=False
+    )
+    wreath_position_fixed = models.BooleanField(_("placed by hand"), default=False, editable=False)
+    registration = models.OneToOneField(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delegation",
+        verbose_name=_("seats and ticket"),
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ProtocolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["ceremony", "wreath_position", "created_at", "pk"]
+        permissions = [("manage_protocol", _("Can manage delegations, speakers and press"))]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_kind_display()})"
+
+    @property
+    def member_lines(self):
+        return [line.strip() for line in self.members.splitlines() if line.strip()]
+
+    @property
+    def people(self):
+        """Seats the delegation needs: its head, its members and their carers."""
+        return 1 + len(self.member_lines) + self.carers
+
+    @property
+    def needs(self):
+        return [str(label) for name, label in Registration.needs_choices() if getattr(self, name)]
+
+    @property
+    def manage_token(self):
+        return signing.Signer(salt="delegation-manage").sign(self.public_id.hex)
+
+    @classmethod
+    def from_token(cls, token):
+        try:
+            public_id = uuid.UUID(hex=signing.Signer(salt="delegation-manage").unsign(token))
+        except (signing.BadSignature, ValueError):
+            return None
+        return (
+            cls.objects.select_related("ceremony", "registration")
+            .filter(public_id=public_id)
+            .first()
+        )
+
+
+class KindPrecedence(models.Model):
+    """A ceremony's precedence of delegation kinds: lower comes first. Kinds without a
+    row follow in the order of Delegation.Kind."""
+
+    ceremony = models.ForeignKey(
+        Ceremony,
+        on_delete=models.CASCADE,
+        related_name="kind_precedence",
+        verbose_name=_("ceremony"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Delegation.Kind.choices)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("precedence of a kind")
+        verbose_name_plural = _("precedence of kinds")
+        ordering = ["ceremony", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["ceremony", "kind"], name="one_precedence_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.get_kind_display()}"
+
+
+class Speaker(models.Model):
+    """Someone who speaks at a ceremony, in the order and for the time given."""
+
+    ceremony = models.ForeignKey(
+        Ceremony, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("ceremony")
+    )
+    programme_item = models.ForeignKey(
+        "events.ProgrammeItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speakers",
+        verbose_name=_("during"),
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speakers",
+        verbose_name=_("delegation"),
+    )
+    name = models.CharField(
+        pgettext_lazy("person", "name"), max_length=200, validators=[validate_no_control_characters]
+    )
+    function = models.CharField(
+        _("function"), max_length=200, blank=True, validators=[validate_no_control_characters]
+    )
+    language = models.CharField(_("language spoken"), max_length=50, blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["ceremony", "position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+def press_document_path(instance, filename):
+    # A random name: the document is private and its name says nothing.
+    return f"press/{uuid.uuid4().hex}"
+
+
+class PressAccreditation(models.Model):
+    """A journalist's application to report on a ceremony."""
+
+    Status = Decision
+
+    class Role(models.TextChoices):
+        WRITER = "writer", _("writer")
+        PHOTOGRAPHER = "photographer", _("photographer")
+        CAMERA = "camera", _("camera")
+        OTHER = "other", _("other")
+
+    ceremony = models.ForeignKey(
+        Ceremony,
+        on_delete=models.PROTECT,
+        related_name="press_accreditations",
+        verbose_name=_("ceremony"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Decision.choices, default=Decision.WAITING
+    )
+    name = models.CharField(
+        pgettext_lazy("person", "name"), max_length=200, validators=[validate_no_control_characters]
+    )
+    outlet = models.CharField(
+        _("outlet"), max_length=200, validators=[validate_no_control_characters]
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    press_card_number = models.CharField(
+        _("press card number"),
+        max_length=100,
+        blank=True,
+        validators=[validate_no_control_characters],
+    )
+    # Never public: served to protocol staff only (see registrations.press).
+    letter = models.FileField(
+        _("letter from the outlet"), upload_to=press_document_path, blank=True, max_length=200
+    )
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    language = models.CharField(
+        _("language for emails"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    decision_note = models.TextField(_("note on the decision"), max_length=2000, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    registration = models.OneToOneField(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="press_accreditation",
+        verbose_name=_("seats and badge"),
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("applied"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ProtocolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("press accreditation")
+        verbose_name_plural = _("press accreditations")
+        ordering = ["ceremony", "-created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.outlet})"
+
+    @property
+    def manage_token(self):
+        return signing.Signer(salt="press-manage").sign(self.public_id.hex)
+
+    @classmethod
+    def from_token(cls, token):
+        try:
+            public_id = uuid.UUID(hex=signing.Signer(salt="press-manage").unsign(token))
+        except (signing.BadSignature, ValueError):
+            return None
+        return cls.objects.select_related("ceremony").filter(public_id=public_id).first()
