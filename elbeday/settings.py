@@ -186,6 +186,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
+# Documents that must never be public (press letters): outside MEDIA_ROOT, so neither
+# SERVE_MEDIA nor a web server serving MEDIA_ROOT reaches them; staff download them
+# through a view that checks the permission (registrations.storage).
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -197,6 +201,8 @@ STORAGES = {
 # Photo uploads: refused beyond these limits (see elbeday.fields).
 PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
+# A press letter (PDF or image, see registrations.press): refused beyond this size.
+PRESS_DOCUMENT_MAX_BYTES = env.int("PRESS_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -86,6 +86,23 @@ class CeremonyAdmin(TranslationAdmin):
                 )
             },
         ),
+        (
+            _("Protocol: delegations, wreaths and press"),
+            {
+                "fields": (
+                    "delegation_requests",
+                    "delegation_category",
+                    "delegation_members_max",
+                    "delegation_changes_until",
+                    "ribbon_text_max_length",
+                    "wreath_programme_item",
+                    "wreath_order_published",
+                    "press_accreditation",
+                    "press_category",
+                    "pickup_point",
+                )
+            },
+        ),
         (_("Photo"), {"fields": ("photo", "photo_alt_text")}),
         (_("Sources"), {"fields": ("sources",)}),
         (
@@ -93,6 +110,15 @@ class CeremonyAdmin(TranslationAdmin):
             {"fields": ("accessibility_info", "contact_name", "contact_email", "contact_phone")},
         ),
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The protocol chooses among this ceremony's own categories and programme items
+        # (none yet on a new ceremony: saved first, then chosen).
+        if db_field.name in ("delegation_category", "press_category", "wreath_programme_item"):
+            object_id = request.resolver_match.kwargs.get("object_id", "")
+            ceremony_id = int(object_id) if str(object_id).isdigit() else None
+            kwargs["queryset"] = db_field.related_model.objects.filter(ceremony_id=ceremony_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Through the service, which tells the registrants when the time, place or status

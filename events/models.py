@@ -205,6 +205,15 @@ class Ceremony(models.Model):
         related_name="+",
         verbose_name=_("seats for the press from"),
     )
+    wreath_programme_item = models.ForeignKey(
+        "ProgrammeItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wreaths are laid during"),
+        help_text=_("Empty: the item after the speeches."),
+    )
     pickup_point = models.CharField(
         _("transport from"),
         max_length=300,
@@ -281,6 +290,15 @@ class Ceremony(models.Model):
         alt_text = build_localized_fieldname("photo_alt_text", mt_settings.DEFAULT_LANGUAGE)
         if self.photo and not getattr(self, alt_text):
             raise ValidationError({alt_text: _("A photo needs an alternative text.")})
+        # The protocol's categories and programme item are this ceremony's own.
+        foreign = {
+            name: _("Choose one of this ceremony's own.")
+            for name in ("delegation_category", "press_category", "wreath_programme_item")
+            if getattr(self, f"{name}_id") is not None
+            and getattr(self, name).ceremony_id != self.pk
+        }
+        if foreign:
+            raise ValidationError(foreign)
 
     @property
     def tz(self):

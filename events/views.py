@@ -71,8 +71,20 @@ class CeremonyDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         ceremony = self.object
         context["registration_state"] = ceremony.registration_state()
+        context["wreath_order"] = _published_wreath_order(ceremony)
         context["json_ld"] = _script_json(_event_json_ld(self.request, ceremony))
         return context
+
+
+def _published_wreath_order(ceremony):
+    """The order of laying wreaths, once the organisers publish it: one query through the
+    reverse relation (events does not import registrations, which imports events).
+    `registrations.order` keeps a place only for approved delegations with a wreath."""
+    if not ceremony.wreath_order_published:
+        return []
+    return list(
+        ceremony.delegations.filter(wreath_position__isnull=False).order_by("wreath_position", "pk")
+    )
 
 
 # As `json_script` escapes them, so that the data cannot end the <script> element.

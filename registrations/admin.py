@@ -17,7 +17,15 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import emails, services
-from .models import CheckIn, OutgoingEmail, Registration
+from .models import (
+    CheckIn,
+    Delegation,
+    DelegationInvitation,
+    OutgoingEmail,
+    PressAccreditation,
+    Registration,
+    Speaker,
+)
 
 
 class CheckedInFilter(admin.SimpleListFilter):
@@ -338,3 +346,69 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
             % {"count": count},
         )
+
+
+class ProtocolAdmin(SimpleHistoryAdmin):
+    """Delegations, invitations, speakers and press in the admin: to read, with their
+    history. Decisions, amendments and the order are made on the protocol's staff pages,
+    whose services keep the seats, the emails and the order right; so nothing is added,
+    changed, deleted or restored here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        if not str(version_id).isdigit() or not str(unquote(object_id)).isdigit():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not str(unquote(object_id)).isdigit():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ProtocolAdmin):
+    list_display = ("organisation", "kind", "country", "ceremony", "status", "wreath_position")
+    list_filter = ("ceremony", "status", "kind", "brings_wreath", "wishes_to_speak")
+    search_fields = ("organisation", "head_name", "contact_name", "contact_email")
+    list_select_related = ("ceremony",)
+    history_list_display = ("status", "wreath_position")
+
+
+@admin.register(DelegationInvitation)
+class DelegationInvitationAdmin(ProtocolAdmin):
+    list_display = ("organisation", "email", "ceremony", "created_at")
+    list_filter = ("ceremony",)
+    search_fields = ("organisation", "email")
+    list_select_related = ("ceremony",)
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(ProtocolAdmin):
+    list_display = ("name", "function", "ceremony", "minutes", "position")
+    list_filter = ("ceremony",)
+    list_select_related = ("ceremony",)
+
+
+@admin.register(PressAccreditation)
+class PressAccreditationAdmin(ProtocolAdmin):
+    list_display = ("name", "outlet", "role", "ceremony", "status")
+    list_filter = ("ceremony", "status", "role")
+    search_fields = ("name", "outlet", "email")
+    list_select_related = ("ceremony",)
+    # The letter is never linked from here: it is served to protocol staff only, through
+    # the staff pages.
+    exclude = ("letter",)

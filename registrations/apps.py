@@ -15,3 +15,11 @@ class RegistrationsConfig(AppConfig):
             receivers.notify_registrants, dispatch_uid="registrations-notify"
         )
         signals.seats_added.connect(receivers.fill_seats, dispatch_uid="registrations-fill")
+
+        from elbeday.cache import connect_invalidation
+
+        from .models import Delegation
+
+        # The ceremony page shows the published order of wreaths: a delegation placed,
+        # moved, approved or declined clears the page cache.
+        connect_invalidation([Delegation])

@@ -1,6 +1,7 @@
 """Demo guests for `manage.py load_demo`: a few registrations on the sample ceremonies
 (one category full, two parties waiting) and on today's check-in rehearsal (one guest
-cancelled, so the gate's refusal can be tried), all made through the services."""
+cancelled, so the gate's refusal can be tried), and fictional sample delegations and
+speakers on the sample wreath-laying, all made through the services."""
 
 from django.utils import timezone
 
@@ -8,7 +9,9 @@ from events.demo import next_elbe_day, rehearsal_slug, sample_slugs
 from events.models import Ceremony
 
 from . import services
-from .models import OutgoingEmail, Registration
+from .delegations import delegation_decide, delegation_request, invitation_create
+from .models import Delegation, OutgoingEmail, Registration, Speaker
+from .order import speaker_save, wreath_order_propose, wreath_order_publish
 
 LANGUAGES = ["de", "en", "ru"]
 
@@ -30,6 +33,9 @@ def load_registrations(now=None):
     rehearsal = _without_guests(rehearsal_slug(now))
     if rehearsal:
         _rehearsal_guests(rehearsal, now)
+    protocol = Ceremony.objects.filter(slug=slugs["wreath"], delegations__isnull=True).first()
+    if protocol:
+        _protocol_samples(protocol, now)
     return Registration.objects.count() - before
 
 
@@ -72,3 +78,89 @@ def _rehearsal_guests(ceremony, now):
         )
     services.registration_cancel(registration=ceremony.registrations.order_by("pk").last(), now=now)
     OutgoingEmail.objects.filter(registration__ceremony=ceremony).delete()
+
+
+# Fictional organisations, each marked as a sample: no real organisation is shown as having
+# asked for anything. (Organisation, country, kind, email language, decision, wreath,
+# wish to speak.)
+SAMPLE_DELEGATIONS = [
+    ("Example Veterans' Association (sample)", "US", "veterans", "en", "approved", True, False),
+    ("Example Town Council (sample)", "DE", "municipal", "de", "approved", True, False),
+    ("Example Friendship Society (sample)", "RU", "association", "ru", "approved", False, True),
+    ("Example School Class (sample)", "DE", "school", "de", "waiting", True, False),
+]
+
+
+def _protocol_samples(ceremony, now):
+    """Sample delegations on the wreath-laying, through the same services as the staff
+    pages: invited, requested, decided; the order of wreaths proposed and published, and
+    two sample speakers in the speeches."""
+    ceremony.delegation_category = ceremony.categories.filter(
+        name_en="Official delegations"
+    ).first()
+    ceremony.save(update_fields=["delegation_category"])
+    decided = {}
+    for number, (organisation, country, kind, language, status, wreath, speaks) in enumerate(
+        SAMPLE_DELEGATIONS, start=1
+    ):
+        email = f"delegation-{number}@{ceremony.slug}.example.org"
+        invitation = invitation_create(
+            ceremony=ceremony, organisation=organisation, email=email, language=language, by=None
+        )
+        delegation = delegation_request(
+            ceremony=ceremony,
+            invitation=invitation,
+            delegation=Delegation(
+                organisation=organisation,
+                country=country,
+                kind=kind,
+                head_name=f"Sample head of delegation {number}",
+                head_function="Chair (sample)",
+                members=f"Sample member {number}.1",
+                brings_wreath=wreath,
+                ribbon_text="In remembrance (sample)" if wreath else "",
+                wreath_bearers="Two sample wreath bearers" if wreath else "",
+                wishes_to_speak=speaks,
+                contact_name=f"Sample contact {number}",
+                contact_email=email,
+                contact_phone="+49 3421 000000",
+                language=language,
+            ),
+            now=now,
+        )
+        if status != "waiting":
+            delegation = delegation_decide(
+                delegation=delegation, status=status, note="Sample decision.", now=now
+            )
+        decided[organisation] = delegation
+    wreath_order_propose(ceremony=ceremony)
+    wreath_order_publish(ceremony=ceremony, published=True)
+    speeches = ceremony.programme.filter(title_en="Speeches").first()
+    speakers = [
+        ("Sample speaker A", "Host of the ceremony (sample)", None, "de", 8),
+        (
+            "Sample speaker B",
+            "For the Example Friendship Society (sample)",
+            decided["Example Friendship Society (sample)"],
+            "ru",
+            6,
+        ),
+    ]
+    for name, function, delegation, language, minutes in speakers:
+        speaker_save(
+            speaker=Speaker(
+                ceremony=ceremony,
+                programme_item=speeches,
+                delegation=delegation,
+                name=name,
+                function=function,
+                language=language,
+                minutes=minutes,
+            )
+        )
+    # Sample organisations have no inbox either.
+    OutgoingEmail.objects.filter(delegation__ceremony=ceremony).delete()
+    OutgoingEmail.objects.filter(delegation_invitation__ceremony=ceremony).delete()
+    OutgoingEmail.objects.filter(
+        registration__ceremony=ceremony, registration__delegation__isnull=False
+    ).delete()

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import Registration
+from .models import Delegation, Registration, Speaker
 
 
 @functools.cache
@@ -102,7 +102,10 @@ class RegistrationForm(forms.ModelForm):
             "category",
             "party_size",
             "guest_names",
+            "carers",
             *Registration.NEEDS,
+            "interpreter_language",
+            "needs_transport",
             "needs_note",
             "consent_future",
         ]
@@ -116,6 +119,8 @@ class RegistrationForm(forms.ModelForm):
             "category": _("Seat category"),
             "party_size": _("Number of people, including you"),
             "guest_names": _("Names of your guests"),
+            "carers": _("Of them, carers or escorts"),
+            "interpreter_language": _("Interpreter needed for (language, optional)"),
             "needs_note": _("Anything else we should prepare for?"),
             "consent_future": _("Tell me about future ceremonies (optional)."),
         }
@@ -144,6 +149,18 @@ class RegistrationForm(forms.ModelForm):
             del self.fields["invitation_code"]
         self.fields["country"].choices = _country_choices(get_language())
         self.fields["language"].initial = get_language()
+        # Left empty, it is none (and forms posted before the field existed still work).
+        self.fields["carers"].required = False
+        self.fields["carers"].widget.attrs["min"] = 0
+        # Transport is asked for only where the organisers offer it. (The categories of a
+        # ceremony's own list know their ceremony without a query.)
+        pickup_point = categories[0].ceremony.pickup_point if categories else ""
+        if pickup_point:
+            self.fields["needs_transport"].label = _(
+                "I need transport from the pick-up point: %(place)s"
+            ) % {"place": pickup_point}
+        else:
+            del self.fields["needs_transport"]
         self.fields["consent_privacy"].label = format_html(
             _(
                 'I have read the <a href="{url}">privacy notice</a> and agree that my data is used '
@@ -161,6 +178,7 @@ class RegistrationForm(forms.ModelForm):
                 "category",
                 *(["invitation_code"] if "invitation_code" in self.fields else []),
                 "party_size",
+                "carers",
                 "guest_names",
             ),
             Fieldset(
@@ -169,6 +187,8 @@ class RegistrationForm(forms.ModelForm):
                     format_html("<p>{}</p>", _("Tell us what you need and we will prepare for it."))
                 ),
                 *Registration.NEEDS,
+                "interpreter_language",
+                *(["needs_transport"] if "needs_transport" in self.fields else []),
                 "needs_note",
             ),
             Fieldset(_("Consent"), "consent_privacy", "consent_future"),
@@ -181,6 +201,21 @@ class RegistrationForm(forms.ModelForm):
         if self.cleaned_data["website"]:
             raise forms.ValidationError(_("Please leave this field empty."))
         return ""
+
+    def clean_carers(self):
+        return self.cleaned_data["carers"] or 0
+
+    def clean(self):
+        cleaned_data = super().clean()
+        carers, party_size = cleaned_data.get("carers"), cleaned_data.get("party_size")
+        # Carers come with someone: they are part of the party, not all of it.
+        if carers is not None and party_size is not None and carers >= party_size:
+            self.add_error(
+                "carers",
+                _("Carers are counted in the number of people: at most %(max)s here.")
+                % {"max": max(party_size - 1, 0)},
+            )
+        return cleaned_data
 
     def _get_validation_exclusions(self):
         # Left to the form fields and the service, as checking them on the model would cost
@@ -229,3 +264,181 @@ class LostLinkForm(forms.Form):
         help_text=_("The address you registered with."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class KindPrecedenceForm(forms.Form):
+    """The precedence of delegation kinds: a place number for each kind (1 comes first),
+    so that it can be set with the keyboard and without scripts. Equal numbers keep the
+    present order between them."""
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Delegation.Kind.choices)
+        for place, kind in enumerate(kinds, start=1):
+            self.fields[kind] = forms.IntegerField(
+                label=labels[kind], min_value=1, max_value=len(kinds), initial=place
+            )
+            self.fields[kind].widget.attrs["class"] = "form-control form-control-sm w-auto"
+
+    def ordered_kinds(self):
+        order = list(self.fields)
+        return sorted(order, key=lambda kind: (self.cleaned_data[kind], order.index(kind)))
+
+
+class WreathPlaceForm(forms.Form):
+    position = forms.IntegerField(label=_("Place"), min_value=1)
+
+
+class SpeakerForm(forms.ModelForm):
+    """A speaker of a ceremony: the programme item and the delegation are those of the
+    ceremony; whether the speeches fit into the programme is checked by
+    `registrations.order.speaker_save`."""
+
+    class Meta:
+        model = Speaker
+        fields = ["name", "function", "delegation", "language", "programme_item", "minutes"]
+
+    def __init__(self, *args, ceremony, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.ceremony = ceremony
+        self.fields["programme_item"].queryset = ceremony.programme.all()
+        # The programme is read once for the page; the choices come from that list.
+        self.fields["programme_item"].choices = [("", "—")] + [
+            (item.pk, f"{item.starts_at.astimezone(ceremony.tz):%H:%M} {item.title}")
+            for item in programme
+        ]
+        self.fields["delegation"].queryset = ceremony.delegations.approved()
+        self.fields["minutes"].widget.attrs["min"] = 1
+
+
+# Delegations: the request and its amendments (registrations.delegations checks the
+# ceremony's rules: members, ribbon text, invitation).
+
+DELEGATION_FIELDS = [
+    "organisation",
+    "country",
+    "kind",
+    "head_name",
+    "head_title",
+    "head_function",
+    "members",
+    "carers",
+    "brings_wreath",
+    "ribbon_text",
+    "ribbon_language",
+    "wreath_bearers",
+    "wishes_to_speak",
+    "arrival_time",
+    *Registration.NEEDS,
+    "needs_note",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "language",
+]
+
+
+class DelegationForm(forms.ModelForm):
+    """An organisation's request to take part as a delegation; the view hands
+    `form.instance` to `delegations.delegation_request` (or `delegation_amend`)."""
+
+    invitation_code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=20,
+        required=False,
+        help_text=_("From the organisers' invitation, if you have one."),
+    )
+    consent_privacy = forms.BooleanField(
+        error_messages={"required": _("Please accept the privacy notice to send the request.")},
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Delegation
+        fields = DELEGATION_FIELDS
+        labels = {"language": _("Language for emails")}
+        widgets = {
+            "members": forms.Textarea(attrs={"rows": 4}),
+            "needs_note": forms.Textarea(attrs={"rows": 2}),
+            "arrival_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, ceremony, invitation=None, amend=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices(get_language())
+        if not self.instance.pk:
+            self.fields["language"].initial = get_language()
+        self.fields["ribbon_text"].widget.attrs["maxlength"] = ceremony.ribbon_text_max_length
+        self.fields["members"].help_text = _(
+            "One person per line: name and function. At most %(count)d besides the head "
+            "of delegation."
+        ) % {"count": ceremony.delegation_members_max - 1}
+        if invitation is not None or amend:
+            del self.fields["invitation_code"]
+        if invitation is not None:
+            self.fields["organisation"].disabled = True
+        if amend:
+            del self.fields["organisation"]
+            del self.fields["consent_privacy"]
+            del self.fields["website"]
+        else:
+            self.fields["consent_privacy"].label = format_html(
+                _(
+                    'I have read the <a href="{url}">privacy notice</a> and agree that our '
+                    "data is used for this ceremony."
+                ),
+                url=reverse("page", kwargs={"slug": "privacy"}),
+            )
+        has = self.fields.__contains__
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Organisation"),
+                *[name for name in ("organisation", "invitation_code") if has(name)],
+                "country",
+                "kind",
+            ),
+            Fieldset(
+                _("Delegation"),
+                "head_name",
+                "head_title",
+                "head_function",
+                "members",
+                "carers",
+                "arrival_time",
+                "wishes_to_speak",
+            ),
+            Fieldset(
+                _("Wreath"), "brings_wreath", "ribbon_text", "ribbon_language", "wreath_bearers"
+            ),
+            Fieldset(_("Accessibility"), *Registration.NEEDS, "needs_note"),
+            Fieldset(_("Contact"), "contact_name", "contact_email", "contact_phone", "language"),
+            *([Fieldset(_("Consent"), "consent_privacy")] if has("consent_privacy") else []),
+            *(
+                [Div("website", css_class="form-trap", aria_hidden="true")]
+                if has("website")
+                else []
+            ),
+            Submit("send", _("Save the changes") if amend else _("Send the request")),
+        )
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(_("Please leave this field empty."))
+        return ""
+
+    def _get_validation_exclusions(self):
+        # The service validates the whole request, with the ceremony's own rules.
+        return {*super()._get_validation_exclusions(), *DELEGATION_FIELDS}
+
+    def changes(self):
+        """The amendable fields' new values (for `delegation_amend`)."""
+        return {name: self.cleaned_data[name] for name in self.fields if name in self._meta.fields}

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from events.models import Ceremony, SeatCategory
 
+from .storage import private_storage
 from .validators import validate_no_control_characters
 
 
@@ -761,7 +762,11 @@ class PressAccreditation(models.Model):
     )
     # Never public: served to protocol staff only (see registrations.press).
     letter = models.FileField(
-        _("letter from the outlet"), upload_to=press_document_path, blank=True, max_length=200
+        _("letter from the outlet"),
+        upload_to=press_document_path,
+        storage=private_storage,
+        blank=True,
+        max_length=200,
     )
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])

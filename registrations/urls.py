@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import delegation_views, press_views, views
 
 app_name = "registrations"
 
@@ -15,6 +15,25 @@ urlpatterns = [
     # Tickets emailed before tickets had a link of their own.
     path("registrations/<str:token>/ticket/", views.ticket_moved, name="ticket_moved"),
     path("tickets/<str:token>/", views.ticket, name="ticket"),
+    path(
+        "ceremonies/<slug:slug>/delegation/",
+        delegation_views.request_open,
+        name="delegation_request",
+    ),
+    path(
+        "delegations/invitation/<str:token>/",
+        delegation_views.request_by_invitation,
+        name="delegation_invitation",
+    ),
+    path("delegations/<str:token>/", delegation_views.manage, name="delegation_manage"),
+    path(
+        "delegations/<str:token>/withdraw/",
+        delegation_views.withdraw,
+        name="delegation_withdraw",
+    ),
     path("registrations/<str:token>/calendar.ics", views.registration_ics, name="calendar"),
     path("registrations/<str:token>/data.json", views.registration_data, name="data"),
+    path("ceremonies/<slug:slug>/press/", press_views.apply, name="press_apply"),
+    path("press/<str:token>/", press_views.manage, name="press_manage"),
+    path("press/<str:token>/withdraw/", press_views.withdraw, name="press_withdraw"),
 ]

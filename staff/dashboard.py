@@ -12,7 +12,7 @@ from django_countries import countries
 
 from events.models import Ceremony, Series
 from registrations import services
-from registrations.models import OutgoingEmail, Registration
+from registrations.models import Decision, OutgoingEmail, Registration
 
 from . import charts, checkin
 
@@ -26,7 +26,17 @@ def upcoming_overview(now=None, limit=10):
         .upcoming(now)
         .not_cancelled()
         .select_related("venue_site")
-        .prefetch_related("categories")[:limit]
+        .prefetch_related("categories")
+        # Counted with the ceremonies, not in a query of their own.
+        .annotate(
+            press_approved=Count(
+                "press_accreditations",
+                filter=Q(press_accreditations__status=Decision.APPROVED),
+            ),
+            press_waiting=Count(
+                "press_accreditations", filter=Q(press_accreditations__status=Decision.WAITING)
+            ),
+        )[:limit]
     )
     active = Registration.objects.active().filter(ceremony__in=ceremonies)
 
@@ -47,8 +57,19 @@ def upcoming_overview(now=None, limit=10):
         .annotate(
             **{name: Count("pk", filter=Q(**{name: True})) for name in Registration.NEEDS},
             needs_note=Count("pk", filter=~Q(needs_note="")),
+            carers=Sum("carers"),
+            needs_transport=Count("pk", filter=Q(needs_transport=True)),
         )
     }
+    interpreters = defaultdict(list)
+    for row in (
+        active.exclude(interpreter_language="")
+        .order_by()
+        .values("ceremony", "interpreter_language")
+        .annotate(parties=Count("pk"))
+        .order_by("ceremony", "-parties", "interpreter_language")
+    ):
+        interpreters[row["ceremony"]].append((row["interpreter_language"], row["parties"]))
     need_labels = [
         *Registration.needs_choices(),
         ("needs_note", Registration._meta.get_field("needs_note").verbose_name),
@@ -98,6 +119,16 @@ def upcoming_overview(now=None, limit=10):
                 "needs": [
                     (label, needs.get(ceremony.pk, {}).get(name, 0)) for name, label in need_labels
                 ],
+                # What to prepare: carers (people), transport and interpreters (parties).
+                "assistance": {
+                    "carers": needs.get(ceremony.pk, {}).get("carers") or 0,
+                    "transport": needs.get(ceremony.pk, {}).get("needs_transport", 0),
+                    "interpreters": interpreters[ceremony.pk],
+                },
+                # The press apart from the public (approved journalists hold a seat each).
+                "press": {"approved": ceremony.press_approved, "waiting": ceremony.press_waiting}
+                if ceremony.press_accreditation or ceremony.press_approved or ceremony.press_waiting
+                else None,
                 "languages": sorted(languages[ceremony.pk], key=lambda pair: -pair[1]),
                 "countries": sorted(by_country[ceremony.pk], key=lambda pair: -pair[1])[:10],
                 "per_day_chart": charts.bar_chart(

@@ -23,6 +23,9 @@ EXPORT_COLUMNS = {
     "language": gettext_lazy("Language"),
     "needs": gettext_lazy("Accessibility needs"),
     "needs_note": gettext_lazy("Other needs"),
+    "carers": gettext_lazy("Carers or escorts"),
+    "interpreter_language": gettext_lazy("Interpreter for"),
+    "needs_transport": gettext_lazy("Transport from the pick-up point"),
     "consent_future": gettext_lazy("Future ceremonies"),
     "created_at": gettext_lazy("Registered"),
 }
@@ -68,8 +71,8 @@ def _cell(registration, column):
         return registration.get_language_display()
     if column == "needs":
         return ", ".join(registration.needs)
-    if column == "consent_future":
-        return _("yes") if registration.consent_future else _("no")
+    if column in ("consent_future", "needs_transport"):
+        return _("yes") if getattr(registration, column) else _("no")
     if column == "created_at":
         return timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M")
     return getattr(registration, column)

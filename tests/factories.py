@@ -174,3 +174,76 @@ class UserFactory(factory.django.DjangoModelFactory):
 
         if create and extracted:
             self.groups.set([Group.objects.get(name=name) for name in extracted])
+
+
+class DelegationInvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation sent through `registrations.delegations.invitation_create` (its
+    email is queued)."""
+
+    class Meta:
+        model = "registrations.DelegationInvitation"
+
+    ceremony = factory.SubFactory(CeremonyFactory)
+    organisation = factory.Sequence(lambda n: f"Example Association {n}")
+    email = factory.Sequence(lambda n: f"office{n}@example.org")
+    language = "en"
+
+    @classmethod
+    def _create(cls, model_class, *args, by=None, **kwargs):
+        from registrations import delegations
+
+        return delegations.invitation_create(by=by, **kwargs)
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """A request sent through `registrations.delegations.delegation_request` (waiting for
+    a decision; its email is queued). The ceremony takes open requests unless an
+    `invitation` is given."""
+
+    class Meta:
+        model = "registrations.Delegation"
+
+    ceremony = factory.SubFactory(CeremonyFactory, delegation_requests="open")
+    invitation = None
+    organisation = factory.Sequence(lambda n: f"Example Town Council {n}")
+    country = "DE"
+    kind = "municipal"
+    head_name = factory.Sequence(lambda n: f"Head {n}")
+    head_title = "Dr."
+    head_function = "Mayor"
+    members = ""
+    brings_wreath = False
+    contact_name = factory.Sequence(lambda n: f"Contact {n}")
+    contact_email = factory.Sequence(lambda n: f"protocol{n}@example.org")
+    contact_phone = "+49 3421 123456"
+    language = "en"
+
+    @classmethod
+    def _create(cls, model_class, *args, ceremony, invitation=None, **kwargs):
+        from registrations import delegations
+
+        return delegations.delegation_request(
+            ceremony=ceremony, delegation=model_class(**kwargs), invitation=invitation
+        )
+
+
+class PressAccreditationFactory(factory.django.DjangoModelFactory):
+    """An application sent through `registrations.press.accreditation_apply` (waiting for
+    a decision; its email is queued), for a ceremony that accredits the press."""
+
+    class Meta:
+        model = "registrations.PressAccreditation"
+
+    ceremony = factory.SubFactory(CeremonyFactory, press_accreditation=True)
+    name = factory.Sequence(lambda n: f"Reporter {n}")
+    outlet = factory.Sequence(lambda n: f"Example Gazette {n}")
+    role = "writer"
+    press_card_number = factory.Sequence(lambda n: f"DJV-{n:05d}")
+    email = factory.Sequence(lambda n: f"reporter{n}@example.org")
+    language = "en"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from registrations import press
+
+        return press.accreditation_apply(accreditation=model_class(**kwargs))

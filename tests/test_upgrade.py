@@ -65,6 +65,19 @@ THROUGH = [
     ("auth", "User", "user_permissions"),
 ]
 OLD_ROLES = importlib.import_module("events.migrations.0003_roles").ROLES
+# Models added since the previous release, with their permissions and the Protocol role
+# that a migration makes: the upgrade adds them and changes nothing else.
+PROTOCOL_MODELS = {
+    "delegation",
+    "delegationinvitation",
+    "historicaldelegation",
+    "historicalpressaccreditation",
+    "historicalspeaker",
+    "kindprecedence",
+    "pressaccreditation",
+    "speaker",
+}
+PROTOCOL_ROLE = "Protocol"
 
 UTC = datetime.UTC
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -458,12 +471,19 @@ def _rows(apps, db, moved_to):
         apps.get_model("auth", "Permission")
         .objects.using(db)
         .exclude(content_type__app_label__in=ADDED_SINCE)
+        .exclude(content_type__model__in=PROTOCOL_MODELS)
         .order_by("pk")
         .values()
     )
+    rows["Group"] = [row for row in rows["Group"] if row["name"] != PROTOCOL_ROLE]
     for app, name, field in THROUGH:
         through = apps.get_model(app, name)._meta.get_field(field).remote_field.through
-        rows[through.__name__] = list(through.objects.using(db).order_by("pk").values())
+        links = through.objects.using(db).order_by("pk")
+        if through.__name__ == "Group_permissions":
+            links = links.exclude(group__name=PROTOCOL_ROLE).exclude(
+                permission__content_type__model__in=PROTOCOL_MODELS
+            )
+        rows[through.__name__] = list(links.values())
     return rows
 
 
@@ -490,6 +510,7 @@ def _state(apps, db, moved_to):
             pk: (app_label, model)
             for pk, app_label, model in ContentType.objects.using(db)
             .exclude(app_label__in=ADDED_SINCE)
+            .exclude(model__in=PROTOCOL_MODELS)
             .values_list("pk", "app_label", "model")
         },
         "roles": _permissions(
@@ -662,14 +683,36 @@ def test_rows_after_upgrade_are_all_there_field_by_field(upgrade):
     assert {name: len(rows) for name, rows in upgrade.after.items()} == {
         name: len(rows) for name, rows in upgrade.before.items()
     }
-    # Fields added since then start empty: ceremonies gained a year (see the next test)
-    # and a waiting-list deadline, emails a worker's claim (none held), registrations a
-    # phone number; everything else is exactly as it was, ids and foreign keys included.
+    # Fields added since then start empty or at their defaults: ceremonies gained a year
+    # (see the next test), a waiting-list deadline and the protocol's settings, emails a
+    # worker's claim (none held) and whose they are, registrations a phone number and
+    # assistance; everything else is exactly as it was, ids and foreign keys included.
+    assistance = {"carers": {0}, "interpreter_language": {""}, "needs_transport": {False}}
     added = {
-        "Ceremony": {"year": None, "waiting_list_promotion_deadline": {None}},
-        "OutgoingEmail": {"claim_token": {None}, "claimed_at": {None}},
-        "Registration": {"phone": {""}},
-        "HistoricalRegistration": {"phone": {""}},
+        "Ceremony": {
+            "year": None,
+            "waiting_list_promotion_deadline": {None},
+            # The protocol: delegations by invitation only, no press, no transport.
+            "delegation_requests": {"invitation"},
+            "delegation_category_id": {None},
+            "delegation_members_max": {5},
+            "delegation_changes_until": {None},
+            "ribbon_text_max_length": {80},
+            "wreath_order_published": {False},
+            "press_accreditation": {False},
+            "press_category_id": {None},
+            "wreath_programme_item_id": {None},
+            "pickup_point": {""},
+        },
+        "OutgoingEmail": {
+            "claim_token": {None},
+            "claimed_at": {None},
+            "delegation_id": {None},
+            "delegation_invitation_id": {None},
+            "press_accreditation_id": {None},
+        },
+        "Registration": {"phone": {""}, **assistance},
+        "HistoricalRegistration": {"phone": {""}, **assistance},
     }
     after = dict(upgrade.after)
     for model, fields in added.items():
@@ -699,8 +742,13 @@ def test_roles_after_upgrade_hold_same_permissions(upgrade):
         name: {(app, codename) for _id, app, _model, codename in permissions}
         for name, permissions in upgrade.roles_before.items()
     } == {name: set(permissions) for name, permissions in OLD_ROLES.items()}
-    # The same permission rows, now under `registrations` for the models that moved.
-    assert upgrade.roles_after == {
+    # The same permission rows, now under `registrations` for the models that moved (and
+    # the protocol's, added since).
+    assert {
+        name: {permission for permission in perms if permission[2] not in PROTOCOL_MODELS}
+        for name, perms in upgrade.roles_after.items()
+        if name != PROTOCOL_ROLE
+    } == {
         name: {(pk, _moved(app, model), model, codename) for pk, app, model, codename in perms}
         for name, perms in upgrade.roles_before.items()
     }

@@ -64,5 +64,10 @@ class Migration(migrations.Migration):
             name='wreath_order_published',
             field=models.BooleanField(default=False, verbose_name='show the order of wreaths on the ceremony page'),
         ),
+        migrations.AddField(
+            model_name='ceremony',
+            name='wreath_programme_item',
+            field=models.ForeignKey(blank=True, help_text='Empty: the item after the speeches.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='events.programmeitem', verbose_name='wreaths are laid during'),
+        ),
         restore_counters,
     ]

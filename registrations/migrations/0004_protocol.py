@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
 import registrations.models
+import registrations.storage
 import registrations.validators
 import simple_history.models
 import uuid
@@ -266,7 +267,7 @@ class Migration(migrations.Migration):
                 ('outlet', models.CharField(max_length=200, validators=[registrations.validators.validate_no_control_characters], verbose_name='outlet')),
                 ('role', models.CharField(choices=[('writer', 'writer'), ('photographer', 'photographer'), ('camera', 'camera'), ('other', 'other')], max_length=20, verbose_name='role')),
                 ('press_card_number', models.CharField(blank=True, max_length=100, validators=[registrations.validators.validate_no_control_characters], verbose_name='press card number')),
-                ('letter', models.FileField(blank=True, max_length=200, upload_to=registrations.models.press_document_path, verbose_name='letter from the outlet')),
+                ('letter', models.FileField(blank=True, max_length=200, storage=registrations.storage.private_storage, upload_to=registrations.models.press_document_path, verbose_name='letter from the outlet')),
                 ('email', models.EmailField(max_length=254, verbose_name='email')),
                 ('phone', models.CharField(blank=True, max_length=30, validators=[registrations.models.validate_phone], verbose_name='phone')),
                 ('language', models.CharField(choices=[('en', 'English'), ('de', 'German'), ('ru', 'Russian')], default='en', max_length=10, verbose_name='language for emails')),

@@ -162,7 +162,11 @@ def test_anonymise_leaves_no_name_or_email_of_past_registrants(old_ceremony):
 
     output = anonymise()
 
-    assert output == "Registrations anonymised: 4.\n"
+    assert output == (
+        "Registrations anonymised: 4.\n"
+        "Delegations anonymised: 0.\n"
+        "Press accreditations anonymised: 0.\n"
+    )
     assert leftovers(needles) == []
     emails = OutgoingEmail.objects.filter(registration__ceremony=old_ceremony)
     assert sorted(emails.values_list("status", "subject", "body_text", "attachments")) == [
@@ -226,7 +230,9 @@ def test_anonymise_twice_changes_nothing_more(old_ceremony, recent_registration)
 
     output = anonymise()
 
-    assert output == "Registrations anonymised: 0.\n"
+    assert output == (
+        "Registrations anonymised: 0.\nDelegations anonymised: 0.\nPress accreditations anonymised: 0.\n"
+    )
     assert everything() == before
 
 

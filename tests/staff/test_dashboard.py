@@ -274,9 +274,9 @@ def test_dashboard_without_failed_emails_shows_no_alert(organiser, wreath):
     assert shown.find_all("div", "alert-danger") == []
 
 
-# The upcoming ceremonies' numbers, the attendance charts, the failed emails, and the
-# years and ceremonies of the "All ceremonies" table (2).
-DASHBOARD_QUERIES = 18
+# The upcoming ceremonies' numbers (with the interpreters asked for), the attendance
+# charts, the failed emails, and the years and ceremonies of the "All ceremonies" table (2).
+DASHBOARD_QUERIES = 19
 
 
 def many_registrations(count):

@@ -4,7 +4,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group
 
-from elbeday.roles import EDITORS, ORGANISERS, VOLUNTEERS
+from elbeday.roles import EDITORS, ORGANISERS, PROTOCOL, VOLUNTEERS
 from tests.factories import RegistrationFactory, SeatCategoryFactory, UserFactory
 from tests.helpers import ceremony_today, logged_in, page
 
@@ -33,6 +33,24 @@ REGISTRATION_PERMISSIONS = {
     ("registrations", "message_registration"),
     ("registrations", "view_dashboard"),
 }
+# Written out rather than taken from elbeday.roles, so that a change there shows here.
+PROTOCOL_PERMISSIONS = {
+    ("registrations", "manage_protocol"),
+    ("registrations", "view_historicaldelegation"),
+    ("registrations", "view_historicalpressaccreditation"),
+    ("registrations", "view_historicalspeaker"),
+    *(
+        ("registrations", f"{action}_{model}")
+        for model in (
+            "delegation",
+            "delegationinvitation",
+            "kindprecedence",
+            "speaker",
+            "pressaccreditation",
+        )
+        for action in ("add", "change", "view")
+    ),
+}
 
 
 def permissions_of(group_name):
@@ -42,10 +60,13 @@ def permissions_of(group_name):
 
 def test_roles_exist_after_migrations_with_their_permissions():
     assert sorted(Group.objects.values_list("name", flat=True)) == sorted(
-        [EDITORS, ORGANISERS, VOLUNTEERS]
+        [EDITORS, ORGANISERS, PROTOCOL, VOLUNTEERS]
     )
     assert permissions_of(EDITORS) == CONTENT_PERMISSIONS
-    assert permissions_of(ORGANISERS) == CONTENT_PERMISSIONS | REGISTRATION_PERMISSIONS
+    assert permissions_of(ORGANISERS) == (
+        CONTENT_PERMISSIONS | REGISTRATION_PERMISSIONS | PROTOCOL_PERMISSIONS
+    )
+    assert permissions_of(PROTOCOL) == PROTOCOL_PERMISSIONS | {("registrations", "view_dashboard")}
     assert permissions_of(VOLUNTEERS) == {("registrations", "checkin_registration")}
 
 

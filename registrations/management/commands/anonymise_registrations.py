@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from registrations.delegations import delegations_anonymise
+from registrations.press import accreditations_anonymise
 from registrations.services import registrations_anonymise
 
 
@@ -16,3 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, days, **options):
         count = registrations_anonymise(after_days=days)
         self.stdout.write(f"Registrations anonymised: {count}.")
+        count = delegations_anonymise(after_days=days)
+        self.stdout.write(f"Delegations anonymised: {count}.")
+        count = accreditations_anonymise(after_days=days)
+        self.stdout.write(f"Press accreditations anonymised: {count}.")
