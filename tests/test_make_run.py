@@ -79,13 +79,18 @@ class MakeRun:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                time.sleep(0.3)
+                continue
+            # Listed once the site answers: a listing taken before could miss a process
+            # that was still starting (seen on a loaded machine).
             running = processes_in_group(self.process.pid)
-            if any("send_outbox" in args for args in running):
-                try:
-                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                    return running
-                except OSError:
-                    pass
+            if any("send_outbox" in args for args in running) and any(
+                f"runserver 127.0.0.1:{self.port}" in args for args in running
+            ):
+                return running
             time.sleep(0.3)
         raise AssertionError(f"make run did not start serving:\n{self.log}")
 
