@@ -27,9 +27,11 @@ def free_port():
 
 
 def processes_in_group(pgid):
-    """The command lines of the processes still in process group `pgid`, from `ps`."""
+    """The command lines of the processes still in process group `pgid`, from `ps`
+    (`-ww`: whole lines; with COLUMNS set in the environment, as it is by the time the
+    suite gets here, ps cuts them to that width)."""
     listing = subprocess.run(
-        ["ps", "-eo", "pgid=,args="], capture_output=True, text=True, check=True
+        ["ps", "-ww", "-eo", "pgid=,args="], capture_output=True, text=True, check=True
     ).stdout
     rows = (line.strip().partition(" ") for line in listing.splitlines())
     return [args for pgid_text, _space, args in rows if pgid_text == str(pgid)]
