@@ -289,6 +289,12 @@ class WreathPlaceForm(forms.Form):
     position = forms.IntegerField(label=_("Place"), min_value=1)
 
 
+class WreathRankForm(forms.Form):
+    """A delegation's rank within its kind; empty: after the ranked ones."""
+
+    rank = forms.IntegerField(label=_("rank within its kind"), min_value=1, required=False)
+
+
 class SpeakerForm(forms.ModelForm):
     """A speaker of a ceremony: the programme item and the delegation are those of the
     ceremony; whether the speeches fit into the programme is checked by

@@ -161,6 +161,21 @@ def wreath_release(*, delegation: Delegation, by=None) -> list[Delegation]:
 
 
 @transaction.atomic
+def delegation_rank_set(*, delegation: Delegation, rank: int | None, by=None) -> list[Delegation]:
+    """Set a delegation's rank within its kind (1 first, None last; e.g. ambassadors by
+    the date of their credentials) and propose the order again."""
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    if rank is not None and rank < 1:
+        raise ValidationError({"rank_in_kind": _("Give a rank from 1 on, or none.")})
+    if delegation.rank_in_kind != rank:
+        delegation.rank_in_kind = rank
+        delegation._history_user = by
+        delegation._change_reason = "rank set"
+        delegation.save(update_fields=["rank_in_kind", "updated_at"])
+    return wreath_order_propose(ceremony=delegation.ceremony, by=by)
+
+
+@transaction.atomic
 def kind_precedence_set(*, ceremony: Ceremony, kinds: list[str], by=None) -> list[Delegation]:
     """Set the ceremony's precedence of kinds (first comes first; kinds left out follow
     in the order of `Delegation.Kind`) and propose the order of wreaths again."""

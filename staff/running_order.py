@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from events.models import Ceremony
 from registrations import order
-from registrations.forms import KindPrecedenceForm, SpeakerForm, WreathPlaceForm
+from registrations.forms import KindPrecedenceForm, SpeakerForm, WreathPlaceForm, WreathRankForm
 from registrations.models import Delegation, Speaker
 
 from .permissions import staff_permission_required
@@ -89,6 +89,26 @@ def wreath_move(request, slug, pk):
             request,
             _("%(organisation)s is now in place %(place)d, placed by hand.")
             % {"organisation": delegation.organisation, "place": place},
+        )
+    return redirect(f"{_order_url(ceremony)}#delegation-{delegation.pk}")
+
+
+@require_POST
+@staff_permission_required(PERMISSION)
+def wreath_rank(request, slug, pk):
+    ceremony = _ceremony(slug)
+    delegation = get_object_or_404(Delegation, ceremony=ceremony, pk=pk)
+    form = WreathRankForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a rank from 1 on, or none."))
+    else:
+        order.delegation_rank_set(
+            delegation=delegation, rank=form.cleaned_data["rank"], by=request.user
+        )
+        messages.success(
+            request,
+            _("The rank of %(organisation)s within its kind is saved; the order is proposed anew.")
+            % {"organisation": delegation.organisation},
         )
     return redirect(f"{_order_url(ceremony)}#delegation-{delegation.pk}")
 

@@ -42,6 +42,11 @@ urlpatterns = [
         name="order_move",
     ),
     path(
+        "ceremonies/<slug:slug>/wreaths/<int:pk>/rank/",
+        running_order.wreath_rank,
+        name="order_rank",
+    ),
+    path(
         "ceremonies/<slug:slug>/wreaths/<int:pk>/release/",
         running_order.wreath_release,
         name="order_release",

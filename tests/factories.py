@@ -170,10 +170,26 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
-        from django.contrib.auth.models import Group
-
         if create and extracted:
-            self.groups.set([Group.objects.get(name=name) for name in extracted])
+            self.groups.set([role_group(name) for name in extracted])
+
+
+def role_group(name):
+    """A role's group, made again from `elbeday.roles` if missing: the groups come from
+    data migrations, which the flush after a transactional (browser) test empties."""
+    from django.contrib.auth.models import Group, Permission
+
+    from elbeday.roles import ROLES
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in ROLES[name]
+            ]
+        )
+    return group
 
 
 class DelegationInvitationFactory(factory.django.DjangoModelFactory):

@@ -13,17 +13,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import polib
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from elbeday.roles import ROLES, VOLUNTEERS
+from elbeday.roles import VOLUNTEERS
 from registrations.models import CheckIn
 from tests import factories
-from tests.factories import CeremonyFactory, SeatCategoryFactory
+from tests.factories import CeremonyFactory, SeatCategoryFactory, role_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,18 +93,9 @@ def django_de(message):
 
 @pytest.fixture
 def volunteer(django_user_model):
-    """A check-in volunteer, not staff. The group comes from a data migration, which the
-    flush after an earlier transactional test empties: made again if missing."""
-    if not Group.objects.filter(name=VOLUNTEERS).exists():
-        group = Group.objects.create(name=VOLUNTEERS)
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in ROLES[VOLUNTEERS]
-            ]
-        )
+    """A check-in volunteer, not staff."""
     user = django_user_model.objects.create_user("volunteer", password=PASSWORD)
-    user.groups.add(Group.objects.get(name=VOLUNTEERS))
+    user.groups.add(role_group(VOLUNTEERS))
     assert not user.is_staff and user.has_perm("registrations.checkin_registration")
     return user
 

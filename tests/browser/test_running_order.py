@@ -7,12 +7,11 @@ import zoneinfo
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from elbeday.roles import ORGANISERS, ROLES
+from elbeday.roles import ORGANISERS
 from registrations import delegations, order
 from registrations.models import Delegation, Speaker
 from tests.factories import (
@@ -72,23 +71,9 @@ def ceremony():
     return ceremony
 
 
-def _organisers():
-    """The role's name, its group made again if missing: the groups come from a data
-    migration, which the flush after an earlier transactional test empties."""
-    group, created = Group.objects.get_or_create(name=ORGANISERS)
-    if created:
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in ROLES[ORGANISERS]
-            ]
-        )
-    return ORGANISERS
-
-
 @pytest.fixture
 def organiser_page(live_server, open_page):
-    user = UserFactory(username="otto", is_staff=True, groups=[_organisers()])
+    user = UserFactory(username="otto", is_staff=True, groups=[ORGANISERS])
     client = Client()
     client.force_login(user)
     page = open_page()

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.utils import translation
 from PIL import Image
 from playwright.sync_api import expect
 
-from elbeday.roles import ORGANISERS, ROLES, VOLUNTEERS
+from elbeday.roles import ORGANISERS, VOLUNTEERS
 from events.models import Ceremony
 from memorials.models import MemorialSite
 from registrations.models import Registration
@@ -96,20 +95,6 @@ def _demo_urls(language):
         ]
 
 
-def _role(name):
-    """A role's name, its group made again if missing: the groups come from a data
-    migration, which the flush after an earlier transactional test empties."""
-    group, created = Group.objects.get_or_create(name=name)
-    if created:
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in ROLES[name]
-            ]
-        )
-    return name
-
-
 def _session_cookie(user, base_url):
     client = Client()
     client.force_login(user)
@@ -129,8 +114,8 @@ def test_main_pages_fit_the_screen_and_pass_axe(
 ):
     load_demo()
     users = {
-        "volunteer": UserFactory(username="vera", groups=[_role(VOLUNTEERS)]),
-        "organiser": UserFactory(username="otto", is_staff=True, groups=[_role(ORGANISERS)]),
+        "volunteer": UserFactory(username="vera", groups=[VOLUNTEERS]),
+        "organiser": UserFactory(username="otto", is_staff=True, groups=[ORGANISERS]),
     }
     overflowing = []
     for width_name, viewport in WIDTHS.items():

@@ -231,7 +231,9 @@ def test_anonymise_twice_changes_nothing_more(old_ceremony, recent_registration)
     output = anonymise()
 
     assert output == (
-        "Registrations anonymised: 0.\nDelegations anonymised: 0.\nPress accreditations anonymised: 0.\n"
+        "Registrations anonymised: 0.\n"
+        "Delegations anonymised: 0.\n"
+        "Press accreditations anonymised: 0.\n"
     )
     assert everything() == before
 

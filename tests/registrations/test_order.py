@@ -216,6 +216,38 @@ def test_order_page_moves_a_delegation_by_hand(client, ceremony, protocol):
     assert "placed by hand" in row
 
 
+def test_order_page_ranks_ambassadors_within_their_kind(client, ceremony, protocol):
+    # Ambassadors by the date of their credentials: the later request presented first.
+    for name in ("Embassy A", "Embassy B", "Embassy C"):
+        make_delegation(ceremony, organisation=name, kind=Kind.DIPLOMATIC)
+    order.wreath_order_propose(ceremony=ceremony)
+    embassy_c = Delegation.objects.get(organisation="Embassy C")
+    client.force_login(protocol)
+
+    response = client.post(
+        reverse("staff:order_rank", args=[ceremony.slug, embassy_c.pk]), {"rank": "1"}, follow=True
+    )
+
+    assert current_order(ceremony) == ["Embassy C", "Embassy A", "Embassy B"]
+    assert "The rank of Embassy C within its kind is saved" in response.content.decode()
+    embassy_c.refresh_from_db()
+    assert (embassy_c.rank_in_kind, embassy_c.wreath_position_fixed) == (1, False)
+    assert embassy_c.history.first().history_user == protocol
+
+
+def test_order_page_refuses_a_rank_below_one(client, ceremony, protocol):
+    delegation = make_delegation(ceremony, organisation="Embassy", kind=Kind.DIPLOMATIC)
+    client.force_login(protocol)
+
+    response = client.post(
+        reverse("staff:order_rank", args=[ceremony.slug, delegation.pk]), {"rank": "0"}, follow=True
+    )
+
+    assert "Give a rank from 1 on, or none." in response.content.decode()
+    delegation.refresh_from_db()
+    assert delegation.rank_in_kind is None
+
+
 def test_order_page_sets_the_precedence_of_kinds(client, ceremony, protocol):
     make_delegation(ceremony, organisation="Embassy", kind=Kind.DIPLOMATIC)
     make_delegation(ceremony, organisation="School", kind=Kind.SCHOOL)
