@@ -48,6 +48,8 @@ AMENDABLE = (
     "arrival_time",
     *Delegation.NEEDS,
     "needs_note",
+    "interpreter_language",
+    "needs_transport",
     "contact_name",
     "contact_email",
     "contact_phone",
@@ -292,6 +294,9 @@ REGISTRATION_DETAILS = [
     "language",
     *Delegation.NEEDS,
     "needs_note",
+    "carers",
+    "interpreter_language",
+    "needs_transport",
 ]
 
 
@@ -308,6 +313,8 @@ def _registration_for(delegation: Delegation) -> Registration:
         language=delegation.language,
         carers=delegation.carers,
         needs_note=delegation.needs_note,
+        interpreter_language=delegation.interpreter_language,
+        needs_transport=delegation.needs_transport,
     )
     for name in Delegation.NEEDS:
         setattr(registration, name, getattr(delegation, name))

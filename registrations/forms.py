@@ -205,18 +205,6 @@ class RegistrationForm(forms.ModelForm):
     def clean_carers(self):
         return self.cleaned_data["carers"] or 0
 
-    def clean(self):
-        cleaned_data = super().clean()
-        carers, party_size = cleaned_data.get("carers"), cleaned_data.get("party_size")
-        # Carers come with someone: they are part of the party, not all of it.
-        if carers is not None and party_size is not None and carers >= party_size:
-            self.add_error(
-                "carers",
-                _("Carers are counted in the number of people: at most %(max)s here.")
-                % {"max": max(party_size - 1, 0)},
-            )
-        return cleaned_data
-
     def _get_validation_exclusions(self):
         # Left to the form fields and the service, as checking them on the model would cost
         # queries on every registration: the category is one of the ceremony's (found
@@ -337,6 +325,8 @@ DELEGATION_FIELDS = [
     "arrival_time",
     *Registration.NEEDS,
     "needs_note",
+    "interpreter_language",
+    "needs_transport",
     "contact_name",
     "contact_email",
     "contact_phone",
@@ -385,6 +375,12 @@ class DelegationForm(forms.ModelForm):
             "One person per line: name and function. At most %(count)d besides the head "
             "of delegation."
         ) % {"count": ceremony.delegation_members_max - 1}
+        if ceremony.pickup_point:
+            self.fields["needs_transport"].label = _(
+                "We need transport from the pick-up point: %(place)s"
+            ) % {"place": ceremony.pickup_point}
+        else:
+            del self.fields["needs_transport"]
         if invitation is not None or amend:
             del self.fields["invitation_code"]
         if invitation is not None:
@@ -425,7 +421,13 @@ class DelegationForm(forms.ModelForm):
             Fieldset(
                 _("Wreath"), "brings_wreath", "ribbon_text", "ribbon_language", "wreath_bearers"
             ),
-            Fieldset(_("Accessibility"), *Registration.NEEDS, "needs_note"),
+            Fieldset(
+                _("Accessibility"),
+                *Registration.NEEDS,
+                "needs_note",
+                "interpreter_language",
+                *(["needs_transport"] if has("needs_transport") else []),
+            ),
             Fieldset(_("Contact"), "contact_name", "contact_email", "contact_phone", "language"),
             *([Fieldset(_("Consent"), "consent_privacy")] if has("consent_privacy") else []),
             *(

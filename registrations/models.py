@@ -208,6 +208,14 @@ class Registration(models.Model):
         super().clean()
         # Stored as typed, with its spaces tidied, whichever door it came in by.
         self.phone = " ".join(self.phone.split())
+        # Carers are part of the party: someone is there to be cared for.
+        if self.party_size and self.carers >= self.party_size:
+            raise ValidationError(
+                {
+                    "carers": _("Carers are counted in the number of people: at most %(max)s here.")
+                    % {"max": self.party_size - 1}
+                }
+            )
 
     @property
     def booking_code_display(self):
@@ -576,6 +584,14 @@ class Delegation(models.Model):
     needs_note = models.TextField(
         _("other needs"), max_length=1000, blank=True, validators=[validate_no_control_characters]
     )
+    interpreter_language = models.CharField(
+        _("interpreter for"),
+        max_length=50,
+        blank=True,
+        validators=[validate_no_control_characters],
+        help_text=_("The language someone in the party needs interpreted into, if any."),
+    )
+    needs_transport = models.BooleanField(_("transport from the pick-up point"), default=False)
     contact_name = models.CharField(
         _("contact person"), max_length=200, validators=[validate_no_control_characters]
     )
@@ -770,6 +786,13 @@ class PressAccreditation(models.Model):
     )
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    needs_note = models.TextField(
+        _("assistance needed"),
+        max_length=1000,
+        blank=True,
+        validators=[validate_no_control_characters],
+        help_text=_("E.g. a step-free route for a camera trolley, a hearing loop, a seat."),
+    )
     language = models.CharField(
         _("language for emails"), max_length=10, choices=settings.LANGUAGES, default="en"
     )

@@ -189,6 +189,7 @@ def _approve(accreditation, now) -> None:
             phone=accreditation.phone,
             party_size=1,
             language=accreditation.language,
+            needs_note=accreditation.needs_note,
         ),
         by_hand=True,
         now=now,
@@ -288,6 +289,7 @@ def _anonymise(accreditation, now) -> None:
         "press_card_number": "",
         "email": address,
         "phone": "",
+        "needs_note": "",
         "decision_note": "",
     }
     letters = {accreditation.letter.name} if accreditation.letter else set()

@@ -50,6 +50,7 @@ class PressApplicationForm(forms.ModelForm):
             "letter",
             "email",
             "phone",
+            "needs_note",
             "language",
         ]
         labels = {
@@ -70,6 +71,7 @@ class PressApplicationForm(forms.ModelForm):
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "needs_note": forms.Textarea(attrs={"rows": 2}),
             "letter": forms.ClearableFileInput(
                 attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
             ),
@@ -92,6 +94,7 @@ class PressApplicationForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(_("About you"), "name", "outlet", "role", "email", "phone", "language"),
             Fieldset(_("Proof of your work as a journalist"), "press_card_number", "letter"),
+            Fieldset(_("Assistance"), "needs_note"),
             Fieldset(_("Consent"), "consent_privacy"),
             Div("website", css_class="form-trap", aria_hidden="true"),
             Submit("apply", _("Apply for accreditation"), css_class="btn-lg"),

@@ -346,6 +346,9 @@ DETAILS = (
     "language",
     *Registration.NEEDS,
     "needs_note",
+    "carers",
+    "interpreter_language",
+    "needs_transport",
     "consent_future",
 )
 

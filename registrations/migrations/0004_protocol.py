@@ -325,5 +325,35 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('ceremony', 'kind'), name='one_precedence_per_kind')],
             },
         ),
+        migrations.AddField(
+            model_name='delegation',
+            name='interpreter_language',
+            field=models.CharField(blank=True, help_text='The language someone in the party needs interpreted into, if any.', max_length=50, validators=[registrations.validators.validate_no_control_characters], verbose_name='interpreter for'),
+        ),
+        migrations.AddField(
+            model_name='delegation',
+            name='needs_transport',
+            field=models.BooleanField(default=False, verbose_name='transport from the pick-up point'),
+        ),
+        migrations.AddField(
+            model_name='historicaldelegation',
+            name='interpreter_language',
+            field=models.CharField(blank=True, help_text='The language someone in the party needs interpreted into, if any.', max_length=50, validators=[registrations.validators.validate_no_control_characters], verbose_name='interpreter for'),
+        ),
+        migrations.AddField(
+            model_name='historicaldelegation',
+            name='needs_transport',
+            field=models.BooleanField(default=False, verbose_name='transport from the pick-up point'),
+        ),
+        migrations.AddField(
+            model_name='historicalpressaccreditation',
+            name='needs_note',
+            field=models.TextField(blank=True, help_text='E.g. a step-free route for a camera trolley, a hearing loop, a seat.', max_length=1000, validators=[registrations.validators.validate_no_control_characters], verbose_name='assistance needed'),
+        ),
+        migrations.AddField(
+            model_name='pressaccreditation',
+            name='needs_note',
+            field=models.TextField(blank=True, help_text='E.g. a step-free route for a camera trolley, a hearing loop, a seat.', max_length=1000, validators=[registrations.validators.validate_no_control_characters], verbose_name='assistance needed'),
+        ),
         restore_counters,
     ]

@@ -1,12 +1,20 @@
 import csv
 import io
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
+from registrations import delegations, press
 from registrations.models import Registration
-from tests.factories import RegistrationFactory, SeatCategoryFactory
+from tests.factories import (
+    CeremonyFactory,
+    DelegationFactory,
+    PressAccreditationFactory,
+    RegistrationFactory,
+    SeatCategoryFactory,
+)
 from tests.helpers import ceremony_today, logged_in, page
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +186,53 @@ def test_export_has_the_assistance_columns(organiser, category, prepared):
         ["Boris", "2", "Russian", "no"],
         ["Carla", "0", "English", "yes"],
     ]
+
+
+def test_approved_delegation_brings_its_interpreter_and_transport_to_the_gate(client):
+    ceremony = CeremonyFactory(delegation_requests="open", pickup_point="Torgau station")
+    ceremony.delegation_category = SeatCategoryFactory(ceremony=ceremony, capacity=20)
+    ceremony.save(update_fields=["delegation_category"])
+    delegation = DelegationFactory(
+        ceremony=ceremony,
+        members="Anna Beispiel, interpreter",
+        carers=1,
+        interpreter_language="English",
+        needs_transport=True,
+    )
+
+    delegations.delegation_decide(delegation=delegation, status="approved")
+
+    registration = Registration.objects.get(delegation=delegation)
+    assert (
+        registration.party_size,
+        registration.carers,
+        registration.interpreter_language,
+        registration.needs_transport,
+    ) == (3, 1, "English", True)
+
+
+@pytest.mark.parametrize("pickup_point", ["Torgau station", ""])
+def test_delegation_form_asks_for_transport_only_where_it_is_offered(client, pickup_point):
+    ceremony = CeremonyFactory(delegation_requests="open", pickup_point=pickup_point)
+
+    form = page(client.get(reverse("registrations:delegation_request", args=[ceremony.slug])))
+
+    assert len(form.find_all("input", name="interpreter_language")) == 1
+    assert len(form.find_all("input", name="needs_transport")) == (1 if pickup_point else 0)
+
+
+def test_approved_journalist_assistance_reaches_the_gate_and_goes_with_anonymisation():
+    ceremony = CeremonyFactory(press_accreditation=True)
+    ceremony.press_category = SeatCategoryFactory(ceremony=ceremony, capacity=5)
+    ceremony.save(update_fields=["press_category"])
+    accreditation = PressAccreditationFactory(
+        ceremony=ceremony, needs_note="Step-free route for a camera trolley"
+    )
+
+    press.accreditation_decide(accreditation=accreditation, status="approved")
+    press.accreditations_anonymise(after_days=0, now=ceremony.end + timedelta(days=1))
+
+    registration = Registration.objects.get(press_accreditation=accreditation)
+    assert registration.needs_note == "Step-free route for a camera trolley"
+    accreditation.refresh_from_db()
+    assert accreditation.needs_note == ""
