@@ -242,8 +242,24 @@ class Registration(models.Model):
         except (signing.BadSignature, ValueError):
             return None
         # The venue's site too: the booking page and the ticket show where to go.
-        registrations = cls.objects.select_related("ceremony__venue_site", "category")
+        # ... and whether the seats are a delegation's or a journalist's (see
+        # `protocol_page_url`), in the same query.
+        registrations = cls.objects.select_related(
+            "ceremony__venue_site", "category", "delegation", "press_accreditation"
+        )
         return registrations.filter(public_id=public_id).first()
+
+    def protocol_page_url(self):
+        """The request page of a delegation or a journalist whose seats these are: they
+        are changed there, through the protocol's review, not on the booking page."""
+        for owner, name in (
+            ("delegation", "registrations:delegation_manage"),
+            ("press_accreditation", "registrations:press_manage"),
+        ):
+            request = getattr(self, owner, None)
+            if request is not None:
+                return reverse(name, kwargs={"token": request.manage_token})
+        return None
 
     def get_manage_url(self):
         return reverse("registrations:manage", kwargs={"token": self.manage_token})

@@ -154,6 +154,8 @@ def _manage_context(registration, token, party_form, **extra):
 @never_cache
 def manage(request, token):
     registration = _registration_or_404(token)
+    if protocol_page := registration.protocol_page_url():
+        return redirect(protocol_page)
     context = _manage_context(
         registration,
         token,
@@ -167,6 +169,8 @@ def manage(request, token):
 @require_POST
 def change_party(request, token):
     registration = _registration_or_404(token)
+    if protocol_page := registration.protocol_page_url():
+        return redirect(protocol_page)
     # The form fills in a copy: the page around it keeps showing the booking as it is.
     form = PartySizeForm(request.POST, instance=copy.copy(registration))
     if form.is_valid():
@@ -191,6 +195,8 @@ def cancel(request, token):
     """Asks first (GET), cancels on the answer (POST). A POST without the answer, such
     as the form of a booking page from before this step, only leads to the question."""
     registration = _registration_or_404(token)
+    if protocol_page := registration.protocol_page_url():
+        return redirect(protocol_page)
     if not _can_change(registration):
         return redirect(registration.get_manage_url())
     if request.method != "POST":
@@ -214,6 +220,8 @@ def cancel(request, token):
 @require_POST
 def erase(request, token):
     registration = _registration_or_404(token)
+    if protocol_page := registration.protocol_page_url():
+        return redirect(protocol_page)
     if request.POST.get("confirm") != "yes":
         messages.error(
             request, _("Please tick the box to confirm that your data should be deleted.")

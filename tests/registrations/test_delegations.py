@@ -559,3 +559,19 @@ def test_open_request_page_rate_limited_per_network(client, ceremony, settings):
     ]
     assert statuses == [302, 302, 429]
     assert Delegation.objects.count() == 2
+
+
+def test_delegations_seats_change_only_through_its_request_not_the_booking_page(client, ceremony):
+    delegation = DelegationFactory(ceremony=ceremony, members="Bob Example, aide")
+    delegation = delegations.delegation_decide(delegation=delegation, status="approved")
+    registration = delegation.registration
+    token = registration.manage_token
+    request_page = reverse("registrations:delegation_manage", args=[delegation.manage_token])
+
+    shown = client.get(reverse("registrations:manage", args=[token]))
+    cancelled = client.post(reverse("registrations:cancel", args=[token]), {"confirm": "yes"})
+    resized = client.post(reverse("registrations:change_party", args=[token]), {"party_size": "9"})
+
+    assert [shown.url, cancelled.url, resized.url] == [request_page] * 3
+    registration.refresh_from_db()
+    assert (registration.status, registration.party_size) == ("confirmed", 2)
