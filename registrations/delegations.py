@@ -32,29 +32,7 @@ class DelegationError(services.RegistrationError):
 
 
 # What a delegation may change in its request (and what its form shows).
-AMENDABLE = (
-    "country",
-    "kind",
-    "head_name",
-    "head_title",
-    "head_function",
-    "members",
-    "carers",
-    "brings_wreath",
-    "ribbon_text",
-    "ribbon_language",
-    "wreath_bearers",
-    "wishes_to_speak",
-    "arrival_time",
-    *Delegation.NEEDS,
-    "needs_note",
-    "interpreter_language",
-    "needs_transport",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "language",
-)
+AMENDABLE = tuple(name for name in Delegation.REQUEST_FIELDS if name != "organisation")
 
 
 def changes_deadline(ceremony: Ceremony) -> datetime.datetime:

@@ -308,30 +308,7 @@ class SpeakerForm(forms.ModelForm):
 # Delegations: the request and its amendments (registrations.delegations checks the
 # ceremony's rules: members, ribbon text, invitation).
 
-DELEGATION_FIELDS = [
-    "organisation",
-    "country",
-    "kind",
-    "head_name",
-    "head_title",
-    "head_function",
-    "members",
-    "carers",
-    "brings_wreath",
-    "ribbon_text",
-    "ribbon_language",
-    "wreath_bearers",
-    "wishes_to_speak",
-    "arrival_time",
-    *Registration.NEEDS,
-    "needs_note",
-    "interpreter_language",
-    "needs_transport",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "language",
-]
+DELEGATION_FIELDS = Delegation.REQUEST_FIELDS
 
 
 class DelegationForm(forms.ModelForm):

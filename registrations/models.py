@@ -58,6 +58,20 @@ def validate_phone(value):
         )
 
 
+# Links carry a row's random public id signed with the secret key (one salt per use), so
+# they can be neither guessed nor derived from a booking code or a database id.
+def sign_public_id(public_id: uuid.UUID, *, salt: str) -> str:
+    return signing.Signer(salt=salt).sign(public_id.hex)
+
+
+def unsign_public_id(token: str, *, salt: str) -> uuid.UUID | None:
+    """The public id a link's token was signed for, or None for a token not ours."""
+    try:
+        return uuid.UUID(hex=signing.Signer(salt=salt).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
 BOOKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -225,21 +239,18 @@ class Registration(models.Model):
     def is_active(self):
         return self.status in (self.Status.CONFIRMED, self.Status.WAITING)
 
-    # Links carry the random public id signed with the secret key (one salt per use), so
-    # they can be neither guessed nor derived from the booking code or the database id.
     @property
     def manage_token(self):
-        return signing.Signer(salt="registration-manage").sign(self.public_id.hex)
+        return sign_public_id(self.public_id, salt="registration-manage")
 
     @property
     def ticket_token(self):
-        return signing.Signer(salt="registration-ticket").sign(self.public_id.hex)
+        return sign_public_id(self.public_id, salt="registration-ticket")
 
     @classmethod
     def from_token(cls, token, *, salt):
-        try:
-            public_id = uuid.UUID(hex=signing.Signer(salt=salt).unsign(token))
-        except (signing.BadSignature, ValueError):
+        public_id = unsign_public_id(token, salt=salt)
+        if public_id is None:
             return None
         # The venue's site too: the booking page and the ticket show where to go.
         # ... and whether the seats are a delegation's or a journalist's (see
@@ -506,13 +517,12 @@ class DelegationInvitation(models.Model):
 
     @property
     def token(self):
-        return signing.Signer(salt="delegation-invitation").sign(self.public_id.hex)
+        return sign_public_id(self.public_id, salt="delegation-invitation")
 
     @classmethod
     def from_token(cls, token):
-        try:
-            public_id = uuid.UUID(hex=signing.Signer(salt="delegation-invitation").unsign(token))
-        except (signing.BadSignature, ValueError):
+        public_id = unsign_public_id(token, salt="delegation-invitation")
+        if public_id is None:
             return None
         return cls.objects.select_related("ceremony").filter(public_id=public_id).first()
 
@@ -536,6 +546,32 @@ class Delegation(models.Model):
         OTHER = "other", _("other")
 
     NEEDS = Registration.NEEDS
+    # What a request says, in the order the form asks it; all but the organisation can be
+    # amended later (registrations.delegations.AMENDABLE).
+    REQUEST_FIELDS = [
+        "organisation",
+        "country",
+        "kind",
+        "head_name",
+        "head_title",
+        "head_function",
+        "members",
+        "carers",
+        "brings_wreath",
+        "ribbon_text",
+        "ribbon_language",
+        "wreath_bearers",
+        "wishes_to_speak",
+        "arrival_time",
+        *Registration.NEEDS,
+        "needs_note",
+        "interpreter_language",
+        "needs_transport",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "language",
+    ]
 
     ceremony = models.ForeignKey(
         Ceremony, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("ceremony")
@@ -671,13 +707,12 @@ class Delegation(models.Model):
 
     @property
     def manage_token(self):
-        return signing.Signer(salt="delegation-manage").sign(self.public_id.hex)
+        return sign_public_id(self.public_id, salt="delegation-manage")
 
     @classmethod
     def from_token(cls, token):
-        try:
-            public_id = uuid.UUID(hex=signing.Signer(salt="delegation-manage").unsign(token))
-        except (signing.BadSignature, ValueError):
+        public_id = unsign_public_id(token, salt="delegation-manage")
+        if public_id is None:
             return None
         return (
             cls.objects.select_related("ceremony", "registration")
@@ -841,12 +876,11 @@ class PressAccreditation(models.Model):
 
     @property
     def manage_token(self):
-        return signing.Signer(salt="press-manage").sign(self.public_id.hex)
+        return sign_public_id(self.public_id, salt="press-manage")
 
     @classmethod
     def from_token(cls, token):
-        try:
-            public_id = uuid.UUID(hex=signing.Signer(salt="press-manage").unsign(token))
-        except (signing.BadSignature, ValueError):
+        public_id = unsign_public_id(token, salt="press-manage")
+        if public_id is None:
             return None
         return cls.objects.select_related("ceremony").filter(public_id=public_id).first()

@@ -177,16 +177,17 @@ def csp_violations():
     return CspViolations()
 
 
-@pytest.fixture
-def open_page(browser, live_server, network, csp_violations):
-    """Open a page in a fresh browser context (desktop size unless told otherwise).
+@contextlib.contextmanager
+def page_opener(browser, base_url, network, csp_violations):
+    """`open_page(viewport=..., **context_args)` for the server at `base_url`: a page in a
+    fresh browser context (desktop size unless told otherwise).
 
     A request for another host never leaves the machine: it is aborted (and so recorded
-    as failed) unless the test fulfils it itself with `page.route`. At teardown the test
+    as failed) unless the test fulfils it itself with `page.route`. At the end the test
     fails if any of its pages reported a Content Security Policy violation.
     """
     contexts = []
-    own = urlsplit(live_server.url)[:2]
+    own = urlsplit(base_url)[:2]
 
     def keep_local(route):
         if urlsplit(route.request.url)[:2] == own:
@@ -204,12 +205,19 @@ def open_page(browser, live_server, network, csp_violations):
         csp_violations.watch_page(page)
         return page
 
-    yield open_page
     try:
+        yield open_page
         csp_violations.assert_none()
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server, network, csp_violations):
+    """Open a page of the test server (see `page_opener`)."""
+    with page_opener(browser, live_server.url, network, csp_violations) as opener:
+        yield opener
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, page_opener
 from tests.factories import MemorialSiteFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,31 +43,8 @@ def production_server(settings, tmp_path):
 @pytest.fixture
 def open_production_page(browser, production_server, network, csp_violations):
     """A page for the production server; requests for any other host are aborted."""
-    contexts = []
-    own = urlsplit(production_server)[:2]
-
-    def keep_local(route):
-        if urlsplit(route.request.url)[:2] == own:
-            route.continue_()
-        else:
-            route.abort("blockedbyclient")
-
-    def open_page(**context_args):
-        context = browser.new_context(**context_args)
-        contexts.append(context)
-        context.route("**/*", keep_local)
-        csp_violations.watch(context)
-        page = context.new_page()
-        network.watch(page)
-        csp_violations.watch_page(page)
-        return page
-
-    yield open_page
-    try:
-        csp_violations.assert_none()
-    finally:
-        for context in contexts:
-            context.close()
+    with page_opener(browser, production_server, network, csp_violations) as opener:
+        yield opener
 
 
 @pytest.fixture
