@@ -261,3 +261,18 @@ def assert_accessible(axe):
             )
 
     return assert_accessible
+
+
+def sign_in(page, base_url, user):
+    """Sign `user` in for the page's browser context, with a session made on the server
+    (no login form to fill, no password check to wait for)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
+    return page

@@ -6,13 +6,12 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from elbeday.roles import ORGANISERS, VOLUNTEERS
 from registrations.models import CheckIn, Delegation, OutgoingEmail
+from tests.browser.conftest import sign_in
 from tests.factories import (
     CeremonyFactory,
     DelegationInvitationFactory,
@@ -21,20 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 @pytest.fixture
@@ -91,7 +76,7 @@ def test_invited_delegation_requests_is_approved_and_checked_in(
     # An organiser approves it.
     organiser = UserFactory(username="otto", is_staff=True, groups=[ORGANISERS])
     staff = open_page()
-    sign_in(staff, live_server, organiser)
+    sign_in(staff, live_server.url, organiser)
     staff.goto(f"{live_server.url}/en/staff/ceremonies/{ceremony.slug}/delegations/")
     assert_accessible(staff)
     staff.get_by_label("Decision on Example Friendship Society").select_option("approved")
@@ -116,7 +101,7 @@ def test_invited_delegation_requests_is_approved_and_checked_in(
     # The delegation is checked in at the gate.
     volunteer = UserFactory(username="volunteer", groups=[VOLUNTEERS])
     gate = open_page()
-    sign_in(gate, live_server, volunteer)
+    sign_in(gate, live_server.url, volunteer)
     gate.goto(live_server.url + checkin_path)
     expect(gate.get_by_role("heading", level=1)).to_have_text("Jane Example")
     assert_accessible(gate)

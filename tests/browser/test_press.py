@@ -3,12 +3,11 @@ organiser approves the application on the staff page, and the journalist's badge
 ticket) says PRESS and the outlet. Every page opened is checked with axe-core."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from elbeday.roles import PROTOCOL
 from registrations.models import PressAccreditation
+from tests.browser.conftest import sign_in
 from tests.factories import CeremonyFactory, SeatCategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,20 +32,6 @@ def ceremony():
     )
     ceremony.save()
     return ceremony
-
-
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def test_journalist_applies_and_is_approved_and_the_badge_shows(
@@ -78,7 +63,7 @@ def test_journalist_applies_and_is_approved_and_the_badge_shows(
     manage_url = journalist.url
 
     organiser = open_page()
-    sign_in(organiser, live_server, UserFactory(username="paula", groups=[PROTOCOL]))
+    sign_in(organiser, live_server.url, UserFactory(username="paula", groups=[PROTOCOL]))
     organiser.goto(f"{live_server.url}/en/staff/ceremonies/{ceremony.slug}/press/")
     row = organiser.locator("tr.press-row", has_text="Jana Nowak")
     expect(row.get_by_role("link", name="Download the letter")).to_be_visible()

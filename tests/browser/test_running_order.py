@@ -6,14 +6,13 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from elbeday.roles import ORGANISERS
 from registrations import delegations, order
 from registrations.models import Delegation, Speaker
+from tests.browser.conftest import sign_in
 from tests.factories import (
     CeremonyFactory,
     DelegationFactory,
@@ -74,18 +73,7 @@ def ceremony():
 @pytest.fixture
 def organiser_page(live_server, open_page):
     user = UserFactory(username="otto", is_staff=True, groups=[ORGANISERS])
-    client = Client()
-    client.force_login(user)
-    page = open_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    page = sign_in(open_page(), live_server.url, user)
     return page
 
 

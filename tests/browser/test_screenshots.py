@@ -15,8 +15,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import translation
 from PIL import Image
 from playwright.sync_api import expect
@@ -25,6 +23,7 @@ from elbeday.roles import ORGANISERS, VOLUNTEERS
 from events.models import Ceremony
 from memorials.models import MemorialSite
 from registrations.models import Registration
+from tests.browser.conftest import sign_in
 from tests.demo import load_demo
 from tests.factories import UserFactory
 
@@ -95,13 +94,6 @@ def _demo_urls(language):
         ]
 
 
-def _session_cookie(user, base_url):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    return {"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}
-
-
 def _save_small(png, path):
     """A palette PNG: a text page's first screen in a few dozen KB."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -124,7 +116,7 @@ def test_main_pages_fit_the_screen_and_pass_axe(
             for who in (None, "volunteer", "organiser")
         }
         for who, user in users.items():
-            pages[who].context.add_cookies([_session_cookie(user, live_server.url)])
+            sign_in(pages[who], live_server.url, user)
         for name, path, who in _demo_urls(language):
             page = pages[who]
             response = page.goto(live_server.url + path)

@@ -4,11 +4,10 @@ navigation instead of the public one, the gate's long words ("Platzkategorie", "
 beside their bars. Every page opened is checked with axe-core."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.factories import RegistrationFactory, SeatCategoryFactory, UserFactory
 from tests.helpers import ceremony_today
 
@@ -25,23 +24,13 @@ def signed_in(live_server):
 
     def signed_in(open_page):
         user = UserFactory(username="susanne", is_staff=True, is_superuser=True)
-        client = Client()
-        client.force_login(user)
         page = open_page(
             viewport={"width": PHONE_WIDTH, "height": 844},
             is_mobile=True,
             has_touch=True,
             device_scale_factor=2,
         )
-        page.context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
+        sign_in(page, live_server.url, user)
         return page
 
     return signed_in
