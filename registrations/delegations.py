@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from events.models import Ceremony
 
 from . import order, services
+from .emails import absolute_url
 from .models import Delegation, DelegationInvitation, OutgoingEmail, Registration
 
 Status = Delegation.Status
@@ -69,16 +70,12 @@ def takes_requests(ceremony: Ceremony, now=None) -> bool:
     )
 
 
-def _absolute(path):
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _queue_email(*, kind, to, language, template, context, subject, **owner) -> OutgoingEmail:
     """Write the email now, in `language` (links too: /de/... for German), and queue it."""
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
         if "delegation" in context:
-            context["manage_url"] = _absolute(
+            context["manage_url"] = absolute_url(
                 reverse(
                     "registrations:delegation_manage",
                     kwargs={"token": context["delegation"].manage_token},
@@ -94,13 +91,6 @@ def _queue_email(*, kind, to, language, template, context, subject, **owner) -> 
 def _subject(text, ceremony, language):
     with translation.override(language):
         return str(text) % {"title": ceremony.title}
-
-
-def _drop_registration_emails(registration: Registration, kind):
-    """The seats' own confirmation or cancellation, queued by the registration service:
-    the delegation's decision email says it (with the ticket link), and a booking email
-    would offer the booking page, where the seats could be changed past the review."""
-    registration.emails.filter(kind=kind, status=OutgoingEmail.Status.QUEUED).delete()
 
 
 # Invitations
@@ -123,7 +113,7 @@ def invitation_create(
     with transaction.atomic():
         invitation.save()
         with translation.override(language):
-            link = _absolute(
+            link = absolute_url(
                 reverse("registrations:delegation_invitation", kwargs={"token": invitation.token})
             )
         _queue_email(
@@ -318,8 +308,10 @@ def _take_seats(delegation: Delegation, now):
                 now=now,
             )
         return registration
+    # The decision email announces the seats, with the ticket link: a booking email would
+    # offer the booking page.
     result = services.registration_create(
-        registration=_registration_for(delegation), by_hand=True, now=now
+        registration=_registration_for(delegation), by_hand=True, notify=False, now=now
     )
     registration = result.registration
     if registration.status != Registration.Status.CONFIRMED:
@@ -337,15 +329,14 @@ def _take_seats(delegation: Delegation, now):
             },
             code="not_enough_seats",
         )
-    _drop_registration_emails(registration, Kind.CONFIRMATION)
     return registration
 
 
 def _free_seats(delegation: Delegation, now):
     registration = delegation.registration
     if registration is not None and registration.is_active:
-        services.registration_cancel(registration=registration, now=now)
-        _drop_registration_emails(registration, Kind.CANCELLATION)
+        # The decision email says it: a booking email would offer the booking page.
+        services.registration_cancel(registration=registration, notify=False, now=now)
         registration.refresh_from_db()
 
 
@@ -388,7 +379,7 @@ def delegation_decide(
             registration = delegation.registration
             with translation.override(delegation.language):
                 ticket_url = (
-                    _absolute(registration.get_ticket_url()) if status == Status.APPROVED else ""
+                    absolute_url(registration.get_ticket_url()) if status == Status.APPROVED else ""
                 )
             _queue_email(
                 kind=Kind.DELEGATION_DECISION,

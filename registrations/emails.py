@@ -28,7 +28,8 @@ MESSAGE_TEMPLATES = {Kind.LOST_LINK: "registrations/email/lost_link.txt"}
 RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
 
 
-def _absolute(path):
+def absolute_url(path):
+    """A link for an email: the path at the configured address (DJANGO_SITE_URL)."""
     return settings.SITE_URL.rstrip("/") + path
 
 
@@ -69,9 +70,9 @@ def render_registration_email(registration, kind, *, message=None):
             "ceremony": registration.ceremony,
             "category": registration.category,
             "kind": kind,
-            "manage_url": _absolute(registration.get_manage_url()),
-            "ticket_url": _absolute(registration.get_ticket_url()),
-            "ceremony_url": _absolute(registration.ceremony.get_absolute_url()),
+            "manage_url": absolute_url(registration.get_manage_url()),
+            "ticket_url": absolute_url(registration.get_ticket_url()),
+            "ceremony_url": absolute_url(registration.ceremony.get_absolute_url()),
             # A kind with a template of its own says its piece there; the older kinds
             # share message.txt.
             "message_template": MESSAGE_TEMPLATES.get(kind, "registrations/email/message.txt"),

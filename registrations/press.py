@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from elbeday import images
 
 from . import services
+from .emails import absolute_url
 from .models import Decision, OutgoingEmail, PressAccreditation, Registration
 from .services import RegistrationError
 
@@ -77,10 +78,6 @@ def _sanitise_letter(accreditation) -> None:
     letter.file = ContentFile(data)
 
 
-def _absolute(path):
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def manage_path(accreditation) -> str:
     with translation.override(accreditation.language):
         return reverse("registrations:press_manage", kwargs={"token": accreditation.manage_token})
@@ -93,11 +90,11 @@ def _queue_email(accreditation, kind) -> OutgoingEmail:
         context = {
             "accreditation": accreditation,
             "ceremony": accreditation.ceremony,
-            "manage_url": _absolute(manage_path(accreditation)),
-            "badge_url": _absolute(registration.get_ticket_url())
+            "manage_url": absolute_url(manage_path(accreditation)),
+            "badge_url": absolute_url(registration.get_ticket_url())
             if registration and registration.status == Registration.Status.CONFIRMED
             else "",
-            "ceremony_url": _absolute(accreditation.ceremony.get_absolute_url()),
+            "ceremony_url": absolute_url(accreditation.ceremony.get_absolute_url()),
         }
         if kind == OutgoingEmail.Kind.PRESS_RECEIVED:
             subject = _("Your press accreditation for %(title)s")
@@ -115,16 +112,6 @@ def _queue_email(accreditation, kind) -> OutgoingEmail:
         subject=" ".join(subject.split())[:300],
         body_text=body_text,
     )
-
-
-def _drop_registration_emails(registration) -> None:
-    """The press emails say what happened to the seat, with the badge link: the
-    registration's own confirmation or cancellation, queued by the service a moment ago,
-    would say it a second time."""
-    registration.emails.filter(
-        status=OutgoingEmail.Status.QUEUED,
-        kind__in=[OutgoingEmail.Kind.CONFIRMATION, OutgoingEmail.Kind.CANCELLATION],
-    ).delete()
 
 
 def accreditation_problem(ceremony, now=None) -> RegistrationError | None:
@@ -192,6 +179,8 @@ def _approve(accreditation, now) -> None:
             needs_note=accreditation.needs_note,
         ),
         by_hand=True,
+        # The decision email announces the seat, with the badge link.
+        notify=False,
         now=now,
     )
     registration = result.registration
@@ -202,15 +191,13 @@ def _approve(accreditation, now) -> None:
             % {"category": category.name},
             code="full",
         )
-    _drop_registration_emails(registration)
     accreditation.registration = registration
 
 
 def _give_back_seat(accreditation, now) -> None:
     registration = accreditation.registration
     if registration is not None and registration.is_active:
-        services.registration_cancel(registration=registration, now=now)
-        _drop_registration_emails(registration)
+        services.registration_cancel(registration=registration, notify=False, now=now)
 
 
 def accreditation_decide(

@@ -133,6 +133,7 @@ def registration_create(
     registration: Registration,
     invitation_code: str = "",
     by_hand: bool = False,
+    notify: bool = True,
     now: datetime.datetime | None = None,
 ) -> RegistrationResult:
     """Register a party: confirmed if the seats are free, else on the waiting list.
@@ -145,7 +146,8 @@ def registration_create(
 
     `by_hand` is for organisers entering a booking made by phone, by letter or at the
     gate: the public registration window and the invitation code do not apply, the
-    quota, the party size and the waiting list do.
+    quota, the party size and the waiting list do. `notify=False` queues no email, for
+    seats that a delegation's or a journalist's own decision email announces.
     Raises RegistrationError when the registration is not allowed.
     """
     now = now or timezone.now()
@@ -196,7 +198,8 @@ def registration_create(
             # A second active registration for the email fails here, on the database's
             # unique constraint, and the seats are given back with the rollback.
             registration.save()
-            emails.queue_registration_email(registration, kind)
+            if notify:
+                emails.queue_registration_email(registration, kind)
     except IntegrityError:
         # The same form sent twice at once, or the email is registered already.
         key = registration.submission_key
@@ -246,9 +249,12 @@ def waiting_list_fill(*, category: SeatCategory, now=None) -> list[Registration]
     return promoted
 
 
-def registration_cancel(*, registration: Registration, now=None) -> list[Registration]:
+def registration_cancel(
+    *, registration: Registration, notify: bool = True, now=None
+) -> list[Registration]:
     """Cancel a registration (or leave the waiting list), free its seats, email the person
-    and promote the waiting list. Returns the promoted registrations."""
+    (unless `notify=False`) and promote the waiting list. Returns the promoted
+    registrations."""
     now = now or timezone.now()
     with transaction.atomic():
         category = _lock_category(registration.category_id)
@@ -259,7 +265,8 @@ def registration_cancel(*, registration: Registration, now=None) -> list[Registr
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        emails.queue_registration_email(registration, OutgoingEmail.Kind.CANCELLATION)
+        if notify:
+            emails.queue_registration_email(registration, OutgoingEmail.Kind.CANCELLATION)
         if not was_confirmed:
             return []
         category.seats_taken -= registration.party_size
