@@ -9,10 +9,8 @@ records who made the change (`by`) in the delegation's history.
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +19,7 @@ from django.utils.translation import ngettext
 from events.models import Ceremony
 
 from . import order, services
-from .emails import absolute_url
+from .emails import absolute_url, queue_written_email
 from .models import Delegation, DelegationInvitation, OutgoingEmail, Registration
 
 Status = Delegation.Status
@@ -70,21 +68,17 @@ def takes_requests(ceremony: Ceremony, now=None) -> bool:
     )
 
 
-def _queue_email(*, kind, to, language, template, context, subject, **owner) -> OutgoingEmail:
+def _queue_email(*, language, template, context, **fields) -> OutgoingEmail:
     """Write the email now, in `language` (links too: /de/... for German), and queue it."""
-    with translation.override(language):
-        context = {**context, "site_url": settings.SITE_URL}
-        if "delegation" in context:
-            context["manage_url"] = absolute_url(
-                reverse(
-                    "registrations:delegation_manage",
-                    kwargs={"token": context["delegation"].manage_token},
-                )
+    if "delegation" in context:
+        with translation.override(language):
+            manage = reverse(
+                "registrations:delegation_manage",
+                kwargs={"token": context["delegation"].manage_token},
             )
-        body = render_to_string(f"registrations/email/{template}", context)
-        subject = " ".join(str(subject).split())[:300]
-    return OutgoingEmail.objects.create(
-        kind=kind, to=to, language=language, subject=subject, body_text=body, **owner
+        context = {**context, "manage_url": absolute_url(manage)}
+    return queue_written_email(
+        language=language, template=f"registrations/email/{template}", context=context, **fields
     )
 
 

@@ -52,6 +52,18 @@ def queue_registration_email(registration, kind, *, message=None):
     )
 
 
+def queue_written_email(*, kind, to, language, subject, template, context, **owner):
+    """Write an email now, in `language`, and queue it in the caller's transaction: for
+    the protocol's emails, which belong to a request rather than to a registration
+    (`owner`: delegation=, delegation_invitation= or press_accreditation=)."""
+    with translation.override(language):
+        body_text = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+        subject = " ".join(str(subject).split())[:300]
+    return OutgoingEmail.objects.create(
+        kind=kind, to=to, language=language, subject=subject, body_text=body_text, **owner
+    )
+
+
 def ensure_written(email: OutgoingEmail):
     """Fill in the subject, texts and attachments of a queued email that has none yet."""
     if email.subject or email.registration is None:

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from elbeday import images
 
 from . import services
-from .emails import absolute_url
+from .emails import absolute_url, queue_written_email
 from .models import Decision, OutgoingEmail, PressAccreditation, Registration
 from .services import RegistrationError
 
@@ -103,14 +102,14 @@ def _queue_email(accreditation, kind) -> OutgoingEmail:
             subject = _("Decision on your press accreditation for %(title)s")
             template = "registrations/email/press_decision.txt"
         subject = str(subject) % {"title": accreditation.ceremony.title}
-        body_text = render_to_string(template, context)
-    return OutgoingEmail.objects.create(
-        press_accreditation=accreditation,
+    return queue_written_email(
         kind=kind,
         to=accreditation.email,
         language=accreditation.language,
-        subject=" ".join(subject.split())[:300],
-        body_text=body_text,
+        subject=subject,
+        template=template,
+        context=context,
+        press_accreditation=accreditation,
     )
 
 
