@@ -149,9 +149,19 @@ def accreditation_apply(*, accreditation: PressAccreditation, now=None) -> Press
     accreditation.status = Decision.WAITING
     accreditation.full_clean(exclude=["ceremony"])
     _sanitise_letter(accreditation)
-    with transaction.atomic():
-        accreditation.save()
-        _queue_email(accreditation, OutgoingEmail.Kind.PRESS_RECEIVED)
+    letter = accreditation.letter
+    if letter and not letter._committed:
+        # Written before the transaction, not inside it: the storage may be remote, and
+        # on SQLite a transaction holds the whole database's write lock.
+        letter.save(letter.name, letter.file, save=False)
+    try:
+        with transaction.atomic():
+            accreditation.save()
+            _queue_email(accreditation, OutgoingEmail.Kind.PRESS_RECEIVED)
+    except BaseException:
+        if letter:
+            letter.storage.delete(letter.name)
+        raise
     return accreditation
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
@@ -195,6 +196,30 @@ def test_apply_service_checks_the_letter_too(ceremony):
     assert caught.value.message_dict == {
         "letter": ["Please upload the letter as a PDF or as a JPEG, PNG or WebP image."]
     }
+
+
+def test_apply_that_fails_to_save_leaves_no_letter_behind(ceremony, settings, monkeypatch):
+    # The letter is written before the transaction (the storage may be remote); a row
+    # that is then not saved takes its file with it.
+    def failing_email(*args, **kwargs):
+        raise DatabaseError("the outbox is unavailable")
+
+    monkeypatch.setattr(press, "_queue_email", failing_email)
+    accreditation = PressAccreditation(
+        ceremony=ceremony,
+        name="Jana Nowak",
+        outlet="Torgauer Zeitung",
+        role="writer",
+        email="jana@example.org",
+        letter=pdf_upload(),
+    )
+
+    with pytest.raises(DatabaseError):
+        press.accreditation_apply(accreditation=accreditation)
+
+    assert PressAccreditation.objects.count() == 0
+    private = Path(settings.PRIVATE_MEDIA_ROOT)
+    assert [path for path in private.rglob("*") if path.is_file()] == []
 
 
 def test_apply_stores_an_image_letter_without_its_metadata(client, ceremony):
