@@ -58,16 +58,21 @@ migrations-check: export DJANGO_DEBUG ?= true
 migrations-check: $(VENV)/.runtime
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The gate's script (static/js) has strings of its own, served by JavaScriptCatalog.
+JS_MESSAGES = --locale de --locale ru --no-location --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --ignore 'node_modules/*' --ignore 'bench/*' --ignore 'tests/*'
+
 ## messages: extract interface strings into locale/*/django.po and compile them
 messages: export DJANGO_DEBUG ?= true
 messages: $(VENV)/.runtime
 	$(PY) manage.py makemessages --locale de --locale ru --no-location --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(PY) manage.py makemessages --domain djangojs $(JS_MESSAGES)
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 ## messages-check: the .po files hold every string of the code (needs GNU gettext)
 messages-check: export DJANGO_DEBUG ?= true
 messages-check: $(VENV)/.runtime
 	$(PY) manage.py makemessages --locale de --locale ru --no-location --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(PY) manage.py makemessages --domain djangojs $(JS_MESSAGES)
 	git diff --exit-code -I '^"POT-Creation-Date' -- locale/ || (echo "locale/*.po are out of date: run 'make messages' and translate" && exit 1)
 
 deploy-check: export DJANGO_DEBUG = false

@@ -46,3 +46,46 @@ def keep_id_counters(*tables):
         migrations.RunPython(remember, migrations.RunPython.noop),
         migrations.RunPython(restore, migrations.RunPython.noop),
     )
+
+
+def grant_permissions(granted):
+    """The operation that gives groups permissions, `granted` as {group name: [(app label,
+    codename), ...]}, and takes them back when the migration is reversed (the groups
+    stay). Permissions are normally made after all migrations; it makes them first."""
+
+    def grant(apps, schema_editor):
+        from django.contrib.auth.management import create_permissions
+
+        db = schema_editor.connection.alias
+        for app_config in apps.get_app_configs():
+            app_config.models_module = True
+            create_permissions(app_config, verbosity=0, using=db, apps=apps)
+            app_config.models_module = None
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+        for name, permissions in granted.items():
+            group, _created = Group.objects.using(db).get_or_create(name=name)
+            group.permissions.add(
+                *(
+                    Permission.objects.using(db).get(content_type__app_label=app, codename=codename)
+                    for app, codename in permissions
+                )
+            )
+
+    def take_back(apps, schema_editor):
+        db = schema_editor.connection.alias
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+        for name, permissions in granted.items():
+            group = Group.objects.using(db).filter(name=name).first()
+            if group:
+                group.permissions.remove(
+                    *(
+                        Permission.objects.using(db).get(
+                            content_type__app_label=app, codename=codename
+                        )
+                        for app, codename in permissions
+                    )
+                )
+
+    return migrations.RunPython(grant, take_back)

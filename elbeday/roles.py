@@ -5,6 +5,7 @@
 - Protocol staff manage delegations, the order of wreaths, speakers and the press, and
   see the dashboard; Organisers can do all of that too.
 - Check-in volunteers only check in and search guests of today's ceremonies.
+- Organisers see the phones signed in at the gate and revoke a lost one.
 
 The groups are made by the migrations: `events/migrations/0003_roles.py` made them with
 the permissions of the time, and later migrations carry them along (registrations moved
@@ -70,6 +71,8 @@ ROLES = {
         ("registrations", "export_registration"),
         ("registrations", "message_registration"),
         ("registrations", "view_dashboard"),
+        ("registrations", "view_gatedevice"),
+        ("registrations", "change_gatedevice"),
         *_protocol_permissions(),
     ],
     PROTOCOL: [*_protocol_permissions(), ("registrations", "view_dashboard")],

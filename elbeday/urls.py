@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path, register_converter
+from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
 from events.sitemaps import CeremonySitemap
@@ -13,7 +14,7 @@ from staff import checkin
 from .cache import cached_public_page
 from .converters import YearConverter
 from .sitemaps import StaticSitemap
-from .views import HomeView, PageView, health, robots_txt
+from .views import HomeView, PageView, clearing_site_data, health, robots_txt
 
 # Before the apps' URLs are included, which use it.
 register_converter(YearConverter, "year")
@@ -42,8 +43,13 @@ urlpatterns += i18n_patterns(
     path("checkin/", include("staff.checkin_urls")),
     path("staff/", include("staff.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", clearing_site_data(auth_views.LogoutView.as_view()), name="logout"),
     path("pages/<slug:slug>/", cached_public_page(PageView.as_view()), name="page"),
+    # Interface strings for the gate's script, in the page's language.
+    # Only the project's own strings (locale/), not those of the admin's scripts.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["staff"]), name="javascript-catalog"),
+    # Before the admin's own, which it replaces with the same view.
+    path("admin/logout/", clearing_site_data(admin.site.logout)),
     path("admin/", admin.site.urls),
 )
 

@@ -1,4 +1,5 @@
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -71,6 +72,21 @@ class PageView(DetailView):
     model = Page
     template_name = "page_detail.html"
     context_object_name = "page"
+
+
+def clearing_site_data(view):
+    """A sign-out view whose answer also empties what the browser keeps for the site: the
+    gate's offline guest list (IndexedDB), its cached pages and its service worker. A
+    phone left behind after signing out holds no names."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST":
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+    return wrapped
 
 
 def health(request):

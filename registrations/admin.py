@@ -122,7 +122,7 @@ class CheckInInline(admin.TabularInline):
     model = CheckIn
     extra = 0
     can_delete = False
-    fields = ("at", "people", "by")
+    fields = ("at", "people", "uncounted", "conflict", "by", "device")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

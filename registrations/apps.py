@@ -16,6 +16,12 @@ class RegistrationsConfig(AppConfig):
         )
         signals.seats_added.connect(receivers.fill_seats, dispatch_uid="registrations-fill")
 
+        from django.contrib.auth.signals import user_logged_out
+
+        user_logged_out.connect(
+            receivers.revoke_gate_devices, dispatch_uid="registrations-gate-sign-out"
+        )
+
         from elbeday.cache import connect_invalidation
 
         from .models import Delegation

@@ -421,8 +421,65 @@ class OutgoingEmail(models.Model):
         return f"{self.kind} → {self.to}"
 
 
+class GateDevice(models.Model):
+    """A phone signed in at the gate. It gets its own credential (only its hash is kept)
+    for downloading the day's guest list and sending the check-ins it made offline,
+    limited to the ceremonies of that day and expiring when the day ends. Organisers
+    revoke it when a phone is lost; signing out revokes it too."""
+
+    label = models.CharField(_("gate"), max_length=60, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="gate_devices",
+        verbose_name=_("volunteer"),
+    )
+    ceremonies = models.ManyToManyField(
+        Ceremony, related_name="gate_devices", verbose_name=_("ceremonies")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The browser session it was signed in with: revoking the phone signs it out too.
+    session_key = models.CharField(max_length=40, blank=True, editable=False)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_seen_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("gate device")
+        verbose_name_plural = _("gate devices")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.label or str(_("Phone %(number)s") % {"number": self.pk})
+
+    def is_usable(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and now < self.expires_at
+
+
 class CheckIn(models.Model):
-    """People of a party let in at the gate; a party may arrive in several goes."""
+    """People of a party let in at the gate; a party may arrive in several goes.
+
+    A check-in made offline is recorded even when it turns out to be more than the party
+    (two phones let the same ticket in) or the ticket was cancelled meanwhile: the people
+    are inside. Those are flagged as a conflict for the organisers, and the people not
+    covered by the ticket are `uncounted`, so the party's count never exceeds its size."""
+
+    class Conflict(models.TextChoices):
+        EXCESS = "excess", _("more people than the party")
+        CANCELLED = "cancelled", _("the registration was cancelled")
+        WAITING = "waiting", _("on the waiting list")
+        CEREMONY_CANCELLED = "ceremony_cancelled", _("the ceremony was cancelled")
+        OTHER_DAY = "other_day", _("a ticket for another day")
 
     registration = models.ForeignKey(
         Registration,
@@ -431,6 +488,8 @@ class CheckIn(models.Model):
         verbose_name=_("registration"),
     )
     people = models.PositiveSmallIntegerField(_("people"), validators=[MinValueValidator(1)])
+    uncounted = models.PositiveSmallIntegerField(_("not counted"), default=0)
+    conflict = models.CharField(_("conflict"), max_length=20, choices=Conflict, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -439,18 +498,40 @@ class CheckIn(models.Model):
         related_name="+",
         verbose_name=_("checked in by"),
     )
+    device = models.ForeignKey(
+        GateDevice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("gate device"),
+    )
+    # The id a phone gave the check-in: sending its queue again records nothing twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     at = models.DateTimeField(_("at"), default=timezone.now)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
         ordering = ["at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(people__gte=1), name="checkin_at_least_one")
+            models.CheckConstraint(condition=Q(people__gte=1), name="checkin_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(uncounted__lte=F("people")), name="checkin_uncounted_within_people"
+            ),
+            models.CheckConstraint(
+                condition=Q(conflict="", uncounted=0) | ~Q(conflict=""),
+                name="checkin_uncounted_only_in_conflict",
+            ),
         ]
 
     def __str__(self):
         return f"{self.registration.booking_code_display}: {self.people}"
+
+    @property
+    def counted(self):
+        return self.people - self.uncounted
 
 
 # The protocol of a ceremony: official delegations that lay wreaths and speak, and the

@@ -1,7 +1,7 @@
 """How registrations answer changes made to ceremonies (`events.signals`): each receiver
 hands over to the service that does the work, in the sender's transaction."""
 
-from . import services
+from . import gate, services
 from .models import OutgoingEmail
 
 
@@ -11,3 +11,9 @@ def notify_registrants(sender, *, ceremony, notice, **kwargs) -> int:
 
 def fill_seats(sender, *, category, now, **kwargs) -> list:
     return services.waiting_list_fill(category=category, now=now)
+
+
+def revoke_gate_devices(sender, *, request, **kwargs) -> int:
+    """Signing out, by any door, takes back the credentials of the phones signed in with
+    that session (their lists are wiped by the sign-out answer, see elbeday.views)."""
+    return gate.gate_devices_signed_out(session_key=request.session.session_key or "")

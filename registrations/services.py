@@ -492,10 +492,25 @@ def checkin_problem(registration: Registration, now=None):
     return None
 
 
-def checkin_record(*, registration: Registration, people: int, by=None, now=None):
+def checkin_record(
+    *,
+    registration: Registration,
+    people: int,
+    by=None,
+    now=None,
+    device=None,
+    client_id=None,
+    offline: bool = False,
+    at=None,
+) -> CheckIn:
     """Let `people` of the party in. Refused for cancelled, waiting-list and other days'
     tickets, and beyond the party size; the registration row is locked so that two
-    volunteers scanning the same ticket at once cannot let in more than the party."""
+    volunteers scanning the same ticket at once cannot let in more than the party.
+
+    A check-in a phone made `offline` (at `at` by its clock) is not refused: the people
+    are already inside. What the ticket does not cover is recorded as a conflict and left
+    out of the party's count. A `client_id` already recorded returns that check-in again
+    and records nothing: a phone may send its queue twice."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = (
@@ -503,21 +518,44 @@ def checkin_record(*, registration: Registration, people: int, by=None, now=None
             .select_related("ceremony", "category")
             .get(pk=registration.pk)
         )
-        if problem := checkin_problem(registration, now):
-            raise problem
+        # After the lock: a second copy sent at the same moment waits here, then finds
+        # the first one.
+        if client_id and (earlier := CheckIn.objects.filter(client_id=client_id).first()):
+            return earlier
+        problem = checkin_problem(registration, now)
         remaining = registration.party_size - registration.checked_in
-        if remaining == 0:
+        counted, conflict = people, ""
+        if offline:
+            if problem:
+                counted, conflict = 0, problem.code
+            elif people > remaining:
+                counted, conflict = remaining, CheckIn.Conflict.EXCESS
+        elif problem:
+            raise problem
+        elif remaining == 0:
             raise CheckInRefused(_("The whole party is already checked in."), code="already")
-        if not 1 <= people <= remaining:
+        elif not 1 <= people <= remaining:
             raise CheckInRefused(
                 _("Between 1 and %(remaining)s people of this party can still be checked in.")
                 % {"remaining": remaining},
                 code="too_many",
             )
-        registration.checked_in += people
-        registration._change_reason = "check-in"
-        registration.save(update_fields=["checked_in", "updated_at"])
-        return CheckIn.objects.create(registration=registration, people=people, by=by, at=now)
+        if counted:
+            registration.checked_in += counted
+            registration._change_reason = "check-in"
+            registration.save(update_fields=["checked_in", "updated_at"])
+        return CheckIn.objects.create(
+            registration=registration,
+            people=people,
+            uncounted=people - counted,
+            conflict=conflict,
+            by=by,
+            device=device,
+            client_id=client_id,
+            # A phone's clock may be wrong; a check-in is never dated after it arrived.
+            at=min(at, now) if at else now,
+            received_at=now if device else None,
+        )
 
 
 def registration_promote(*, registration: Registration, now=None) -> Registration:

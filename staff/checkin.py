@@ -1,56 +1,35 @@
 """The gate: volunteers scan a ticket's QR code (which leads through `scanned` to
-`ticket`) or search a guest, and check the party in, in whole or in part."""
+`ticket`) or search a guest, and check the party in, in whole or in part.
 
-import datetime
+A phone can also get ready for offline (`device`): it gets a credential of its own,
+downloads the day's list (`offline_list`) and sends the check-ins it made without the
+network (`offline_sync`); `service_worker` keeps the gate page on the phone. See
+`registrations.gate`."""
+
+import json
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
-from events.models import Ceremony
-from registrations import services
+from registrations import gate, services
+from registrations.gate import arrival_counts as counts
+from registrations.gate import todays_ceremonies
 from registrations.models import Registration
 
-from .forms import CheckInForm, SearchForm
+from .forms import CheckInForm, GateDeviceForm, OfflineCheckInForm, SearchForm
 from .permissions import staff_permission_required
 
 PERMISSION = "registrations.checkin_registration"
-
-
-def todays_ceremonies(now=None):
-    """Ceremonies taking place today in their own time zone (not cancelled)."""
-    now = now or timezone.now()
-    near = (
-        Ceremony.objects.public()
-        .not_cancelled()
-        .filter(
-            start__lte=now + datetime.timedelta(days=1), end__gte=now - datetime.timedelta(days=1)
-        )
-    )
-    return [
-        ceremony
-        for ceremony in near.order_by("start")
-        if ceremony.start.astimezone(ceremony.tz).date()
-        <= now.astimezone(ceremony.tz).date()
-        <= ceremony.end.astimezone(ceremony.tz).date()
-    ]
-
-
-def counts(ceremonies):
-    """{ceremony id: (people checked in, people expected)} in one query."""
-    rows = (
-        Registration.objects.confirmed()
-        .filter(ceremony__in=ceremonies)
-        .values("ceremony")
-        .annotate(expected=Sum("party_size"), arrived=Sum("checked_in"))
-    )
-    found = {row["ceremony"]: (row["arrived"] or 0, row["expected"] or 0) for row in rows}
-    return {ceremony.pk: found.get(ceremony.pk, (0, 0)) for ceremony in ceremonies}
 
 
 @staff_permission_required(PERMISSION)
@@ -74,7 +53,7 @@ def home(request):
             for guest in guests
             if needle in guest.name.casefold() or guest.booking_code == code
         ][:50]
-    ceremony_counts = counts(ceremonies)
+    gate_counts, ceremony_counts = gate.gate_counts(ceremonies)
     response = render(
         request,
         "staff/checkin_home.html",
@@ -82,6 +61,11 @@ def home(request):
             "ceremonies": [(c, *ceremony_counts[c.pk]) for c in ceremonies],
             "form": form,
             "results": results,
+            "gate_counts": {
+                "devices": [(row["label"], row["people"]) for row in gate_counts["devices"]],
+                "volunteers": [(row["name"], row["people"]) for row in gate_counts["volunteers"]],
+            },
+            "device_form": GateDeviceForm(),
         },
     )
     # The gate's start page remembers the volunteer's language (Django's language
@@ -162,3 +146,117 @@ def scanned(request, token):
     looks at the token."""
     with translation.override(translation.get_language_from_request(request)):
         return redirect("checkin:ticket", token=token)
+
+
+@require_POST
+@staff_permission_required(PERMISSION)
+def device(request):
+    """Sign this phone in for offline use: its credential, shown once."""
+    form = GateDeviceForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": " ".join(form.errors["label"])}, status=400)
+    try:
+        device, token = gate.gate_device_create(
+            user=request.user,
+            label=form.cleaned_data["label"],
+            session_key=request.session.session_key,
+        )
+    except gate.GateError as error:
+        return JsonResponse({"error": str(error.message)}, status=409)
+    return JsonResponse(
+        {
+            "token": token,
+            "device": {
+                "id": device.pk,
+                "label": str(device),
+                "expires": device.expires_at.isoformat(),
+            },
+        },
+        status=201,
+    )
+
+
+def gate_device_required(view):
+    """For the phone's own requests: its credential in `Authorization: Bearer`, not the
+    session. A browser never sends that header by itself, so these need no CSRF token."""
+
+    @csrf_exempt
+    @never_cache
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        device = gate.gate_device_authenticate(token.strip()) if scheme == "Bearer" else None
+        if device is None:
+            return JsonResponse(
+                {
+                    "error": _(
+                        "This phone is no longer signed in for the gate. Sign in again to "
+                        "get ready for offline."
+                    ),
+                    "revoked": True,
+                },
+                status=401,
+            )
+        return view(request, device, *args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+@gate_device_required
+def offline_list(request, device):
+    since = None
+    if request.GET.get("since"):
+        since = parse_datetime(request.GET["since"])
+        if since is None or since.tzinfo is None:
+            return JsonResponse({"error": _("The list's time stamp is not valid.")}, status=400)
+    return JsonResponse(gate.offline_list(device=device, since=since))
+
+
+@require_POST
+@gate_device_required
+def offline_sync(request, device):
+    try:
+        body = json.loads(request.body)
+        items = body["checkins"]
+        if not isinstance(items, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": _("The check-ins sent are not readable.")}, status=400)
+    if len(items) > gate.MAX_SYNC:
+        return JsonResponse(
+            {"error": _("Send at most %(count)s check-ins at a time.") % {"count": gate.MAX_SYNC}},
+            status=400,
+        )
+    valid, results = [], {}
+    for position, item in enumerate(items):
+        form = OfflineCheckInForm(item if isinstance(item, dict) else {})
+        if form.is_valid():
+            valid.append((position, form.cleaned_data))
+        else:
+            # Never recordable: answered, so that the phone stops sending it.
+            results[position] = {
+                "id": str(item.get("id", "")) if isinstance(item, dict) else "",
+                "result": "refused",
+                "message": _("This check-in is not readable and was not recorded."),
+                "registration": None,
+                "in": None,
+                "party": None,
+            }
+    recorded = gate.offline_sync(device=device, items=[data for _position, data in valid])
+    results.update(zip((position for position, _data in valid), recorded, strict=True))
+    ceremonies = list(device.ceremonies.all())
+    return JsonResponse(
+        {
+            "results": [results[position] for position in range(len(items))],
+            "counts": gate.gate_counts(ceremonies, device)[0],
+        }
+    )
+
+
+@never_cache
+def service_worker(request):
+    """The script that keeps the gate page on the phone (see the template). Served from
+    the gate's own folder, which makes that folder its scope. It holds no personal data,
+    and a browser fetches it without following a redirect to the sign-in page."""
+    return render(request, "staff/gate_sw.js", content_type="application/javascript; charset=utf-8")

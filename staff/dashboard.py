@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events.models import Ceremony, Series
-from registrations import services
+from registrations import gate, services
 from registrations.models import Decision, OutgoingEmail, Registration
 
-from . import charts, checkin
+from . import charts
 
 CHART_DAYS = 30
 
@@ -98,8 +98,8 @@ def upcoming_overview(now=None, limit=10):
     ):
         per_day[row["ceremony"]][row["day"]] = row["count"]
 
-    today = checkin.todays_ceremonies(now)  # once: it is a query
-    arrivals = checkin.counts([c for c in ceremonies if c in today])
+    today = gate.todays_ceremonies(now)  # once: it is a query
+    arrivals = gate.arrival_counts([c for c in ceremonies if c in today])
 
     overview = []
     for ceremony in ceremonies:
@@ -231,3 +231,19 @@ def undelivered_emails(reasons=3):
         "count": sum(row["count"] for row in rows),
         "reasons": [(row["last_error"], row["count"]) for row in shown[:reasons]],
     }
+
+
+# Conflicts at the gate stay on the dashboard for a week after their ceremony.
+CONFLICT_DAYS = 7
+
+
+def gate_conflicts(now=None):
+    """Registrations let in at the gate beyond their ticket (two phones offline, or a
+    ticket cancelled after the list was downloaded), of today's and the last week's
+    ceremonies, with every check-in of each: which phone, who, when. Four queries."""
+    now = now or timezone.now()
+    ceremonies = Ceremony.objects.filter(
+        start__lte=now + datetime.timedelta(days=1),
+        end__gte=now - datetime.timedelta(days=CONFLICT_DAYS),
+    )
+    return gate.conflicts(ceremonies)

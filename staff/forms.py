@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from registrations.models import Registration
+from registrations.models import GateDevice, Registration
 
 from .exports import CSV_DELIMITERS, DEFAULT_COLUMNS, EXPORT_COLUMNS, csv_delimiter_for
 
@@ -18,6 +18,24 @@ class SearchForm(forms.Form):
 
 class CheckInForm(forms.Form):
     people = forms.IntegerField(label=gettext_lazy("People to check in"), min_value=1)
+
+
+class GateDeviceForm(forms.ModelForm):
+    """A phone signing in at the gate: the name of its gate, if the volunteer gives one."""
+
+    class Meta:
+        model = GateDevice
+        fields = ["label"]
+
+
+class OfflineCheckInForm(forms.Form):
+    """One check-in a phone sends (see `registrations.gate.offline_sync`)."""
+
+    id = forms.UUIDField()
+    registration = forms.IntegerField(min_value=1)
+    people = forms.IntegerField(min_value=1, max_value=32767)
+    at = forms.DateTimeField()
+    offline = forms.BooleanField(required=False)
 
 
 class DashboardYearForm(forms.Form):

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import delegations, press, running_order, views
+from . import delegations, gate_devices, press, running_order, views
 
 app_name = "staff"
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
+    path("gate/devices/", gate_devices.devices, name="gate_devices"),
+    path("gate/devices/<int:pk>/revoke/", gate_devices.revoke, name="gate_device_revoke"),
     # The press (registrations.press).
     path("ceremonies/<slug:slug>/press/", press.accreditations, name="press"),
     path("ceremonies/<slug:slug>/press/export/", press.export, name="press_export"),

@@ -38,6 +38,7 @@ def dashboard_view(request):
             "ceremonies_of_year": dashboard.ceremonies_of_year(year),
             "attendance_charts": dashboard.attendance_by_year(),
             "failed_emails": dashboard.undelivered_emails(),
+            "gate_conflicts": dashboard.gate_conflicts(),
         },
     )
 

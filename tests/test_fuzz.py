@@ -27,6 +27,7 @@ Content-Type (charset*=). tests/test_fuzz_findings.py holds those.
 
 import dataclasses
 import datetime
+import json
 import os
 import re
 import time
@@ -51,6 +52,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from elbeday.models import Page
+from registrations import gate as gate_devices
 from registrations import services
 from tests.factories import (
     CeremonyFactory,
@@ -337,6 +339,8 @@ class World:
     tokens: list
     years: list
     emails: list
+    gate_token: str = ""
+    gate_registrations: list = ()
     media_root: object = None
 
     def __repr__(self):
@@ -382,6 +386,10 @@ def _build_world():
     arrived = RegistrationFactory(category=gate, party_size=3, now=now - 3 * hour)
     services.checkin_record(registration=arrived, people=1, by=gatekeeper)
     expected = RegistrationFactory(category=gate, party_size=1, now=now - 3 * hour)
+    # A phone at the gate, whose token the requests sometimes carry (see _draw_headers).
+    _phone, gate_token = gate_devices.gate_device_create(
+        user=UserFactory(username="phone", groups=["Check-in volunteers"]), label="North", now=now
+    )
 
     past = [
         CeremonyFactory(
@@ -403,6 +411,8 @@ def _build_world():
         tokens=tokens,
         years=[str(ceremony.year) for ceremony in past],
         emails=[confirmed.email, waiting.email],
+        gate_token=gate_token,
+        gate_registrations=[r.pk for r in registrations],
     )
 
 
@@ -664,9 +674,12 @@ def _draw_query(data):
     return urlencode(pairs)
 
 
-def _draw_headers(data):
+def _draw_headers(data, world):
     headers = {"HTTP_HOST": data.draw(st.sampled_from(HOSTS), label="host")}
     optional = {
+        "HTTP_AUTHORIZATION": st.sampled_from(
+            [f"Bearer {world.gate_token}", f"Bearer {world.gate_token}", "Bearer x", "Basic x"]
+        ),
         "HTTP_ACCEPT_LANGUAGE": st.sampled_from(ACCEPT_LANGUAGES) | latin1,
         "HTTP_ACCEPT": st.sampled_from(["*/*", "text/html", "application/json", "a/b;q=x"]),
         "HTTP_REFERER": st.sampled_from(["https://evil.example/", "http://testserver/"]) | latin1,
@@ -772,9 +785,22 @@ def _send_form(data, client, role, page_url, response, headers, world):
     return True
 
 
-def _raw_body(data):
-    """A generated body in a generated content type: mostly fields with a valid token."""
+def _raw_body(data, world):
+    """A generated body in a generated content type: mostly fields with a valid token,
+    sometimes check-ins as a phone at the gate sends them."""
     content_type = data.draw(st.sampled_from(CONTENT_TYPES), label="content type")
+    if data.draw(st.integers(0, 3), label="check-ins") == 0:
+        item = st.fixed_dictionaries(
+            {
+                "id": st.uuids().map(str) | values,
+                "registration": st.sampled_from(world.gate_registrations) | st.integers(),
+                "people": st.integers(-2, 40000),
+                "at": st.datetimes(timezones=st.just(datetime.UTC)).map(str) | values,
+                "offline": st.booleans(),
+            }
+        )
+        checkins = data.draw(st.lists(item | values, max_size=4), label="check-ins")
+        return "application/json", json.dumps({"checkins": checkins}).encode()
     fields = data.draw(
         st.dictionaries(st.sampled_from(QUERY_KEYS) | st.text(max_size=10), values, max_size=5),
         label="fields",
@@ -796,7 +822,7 @@ def fuzz_once(data, route, users, world):
     path = _draw_path(data, route, world)
     query = _draw_query(data)
     url = f"{path}?{query}" if query else path
-    headers = _draw_headers(data)
+    headers = _draw_headers(data, world)
     method = data.draw(st.sampled_from(METHODS), label="method")
     if method in ("GET", "HEAD"):
         send(client, role, method, url, headers)
@@ -808,7 +834,7 @@ def fuzz_once(data, route, users, world):
         if not _send_form(data, client, role, f"http://testserver{url}", response, headers, world):
             send(client, role, "POST", url, headers, data={"csrfmiddlewaretoken": CSRF_SECRET})
     else:
-        content_type, body = _raw_body(data)
+        content_type, body = _raw_body(data, world)
         send(client, role, "POST", url, headers, data=body, content_type=content_type)
 
 

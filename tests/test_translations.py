@@ -6,6 +6,7 @@ a .mo was not rebuilt after its .po changed, or when Django does not serve the t
 """
 
 import gettext as gettext_module
+import json
 import re
 from pathlib import Path
 
@@ -66,6 +67,9 @@ def _catalogue(entries):
 
 
 po_params = pytest.mark.parametrize("po_path", PO_FILES, ids=[_po_id(p) for p in PO_FILES])
+SERVER_PO = [p for p in PO_FILES if p.name == "django.po"]
+# The gate's script reads its strings from Django's JavaScriptCatalog (domain djangojs).
+SCRIPT_PO = [p for p in PO_FILES if p.name == "djangojs.po"]
 
 
 def test_every_site_language_has_a_catalogue():
@@ -135,10 +139,8 @@ def test_compiled_catalogue_matches_po(po_path):
         assert mo.metadata.get(key) == po.metadata.get(key), f"{_po_id(mo_path)}: {key} differs"
 
 
-@po_params
+@pytest.mark.parametrize("po_path", SERVER_PO, ids=[_po_id(p) for p in SERVER_PO])
 def test_django_serves_every_translation(po_path):
-    if po_path.name != "django.po":
-        pytest.skip("only the django domain is served by gettext()")
     language = _language(po_path)
     po = polib.pofile(str(po_path))
     _nplurals, rule = _nplurals_and_rule(po)
@@ -164,6 +166,33 @@ def test_django_serves_every_translation(po_path):
                 if got != entry.msgstr:
                     wrong.append((entry.msgid, got, entry.msgstr))
     assert not wrong, f"{language}: gettext disagrees with {_po_id(po_path)}: {wrong}"
+
+
+@pytest.mark.parametrize("po_path", SCRIPT_PO, ids=[_po_id(p) for p in SCRIPT_PO])
+def test_javascript_catalogue_serves_every_translation(client, po_path):
+    """What the gate's script gets from /<lang>/jsi18n/: every string of djangojs.po, all
+    plural forms, and the language's plural rule."""
+    language = _language(po_path)
+    po = polib.pofile(str(po_path))
+    nplurals, _rule = _nplurals_and_rule(po)
+
+    response = client.get(f"/{language}/jsi18n/")
+
+    source = response.content.decode()
+    match = re.search(r"const newcatalog = (\{.*?\});\n", source, re.S)
+    catalog = json.loads(match.group(1))
+    expected = {
+        entry.msgid: (
+            [entry.msgstr_plural[n] for n in range(nplurals)]
+            if entry.msgid_plural
+            else entry.msgstr
+        )
+        for entry in po.translated_entries()
+    }
+    assert {msgid: catalog.get(msgid) for msgid in expected} == expected
+    rule = po.metadata["Plural-Forms"].split("plural=", 1)[1].rstrip(";")
+    served = re.search(r"const v = (.*?);\n", source).group(1)
+    assert "".join(served.split()) == "".join(rule.split())
 
 
 @pytest.mark.parametrize("language", sorted(KNOWN))

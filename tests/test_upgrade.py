@@ -65,11 +65,13 @@ THROUGH = [
     ("auth", "User", "user_permissions"),
 ]
 OLD_ROLES = importlib.import_module("events.migrations.0003_roles").ROLES
-# Models added since the previous release, with their permissions and the Protocol role
-# that a migration makes: the upgrade adds them and changes nothing else.
+# Models added since the previous release (the protocol's, and the phones at the gate),
+# with their permissions and the Protocol role that a migration makes: the upgrade adds
+# them and changes nothing else.
 PROTOCOL_MODELS = {
     "delegation",
     "delegationinvitation",
+    "gatedevice",
     "historicaldelegation",
     "historicalpressaccreditation",
     "historicalspeaker",
@@ -686,7 +688,8 @@ def test_rows_after_upgrade_are_all_there_field_by_field(upgrade):
     # Fields added since then start empty or at their defaults: ceremonies gained a year
     # (see the next test), a waiting-list deadline and the protocol's settings, emails a
     # worker's claim (none held) and whose they are, registrations a phone number and
-    # assistance; everything else is exactly as it was, ids and foreign keys included.
+    # assistance, check-ins what a phone at the gate adds (none of them came from one);
+    # everything else is exactly as it was, ids and foreign keys included.
     assistance = {"carers": {0}, "interpreter_language": {""}, "needs_transport": {False}}
     added = {
         "Ceremony": {
@@ -712,6 +715,13 @@ def test_rows_after_upgrade_are_all_there_field_by_field(upgrade):
             "press_accreditation_id": {None},
         },
         "Registration": {"phone": {""}, **assistance},
+        "CheckIn": {
+            "uncounted": {0},
+            "conflict": {""},
+            "device_id": {None},
+            "client_id": {None},
+            "received_at": {None},
+        },
         "HistoricalRegistration": {"phone": {""}, **assistance},
     }
     after = dict(upgrade.after)

@@ -275,8 +275,11 @@ def test_dashboard_without_failed_emails_shows_no_alert(organiser, wreath):
 
 
 # The upcoming ceremonies' numbers (with the interpreters asked for), the attendance
-# charts, the failed emails, and the years and ceremonies of the "All ceremonies" table (2).
-DASHBOARD_QUERIES = 19
+# charts, the failed emails, the years and ceremonies of the "All ceremonies" table (2),
+# and the conflicts at the gate (one query when there are none).
+DASHBOARD_QUERIES = 20
+# With conflicts at the gate: also their check-ins, phones and volunteers.
+DASHBOARD_QUERIES_WITH_CONFLICTS = DASHBOARD_QUERIES + 3
 
 
 def many_registrations(count):

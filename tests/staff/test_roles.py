@@ -32,6 +32,8 @@ REGISTRATION_PERMISSIONS = {
     ("registrations", "export_registration"),
     ("registrations", "message_registration"),
     ("registrations", "view_dashboard"),
+    ("registrations", "view_gatedevice"),
+    ("registrations", "change_gatedevice"),
 }
 # Written out rather than taken from elbeday.roles, so that a change there shows here.
 PROTOCOL_PERMISSIONS = {
