@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test bench lint format migrations-check messages messages-check deploy-check clean
+.PHONY: run serve test bench cluster lint format migrations-check messages messages-check deploy-check clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,10 +41,26 @@ test: $(VENV)/.dev
 	@# Django refuse database calls there; the browser tests run in a process of their own.
 	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
-## bench: the benchmark (see README); BENCH_ARGS="--sizes 1 --duration 5" for a short run
+# Debian's package $(1) unless its program is there (nginx is in /usr/sbin, which is not on
+# every PATH): the benchmark and the cluster proof start nginx and redis-server themselves.
+apt_install = command -v $(1) >/dev/null || test -x /usr/sbin/$(1) \
+	|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
+
+## bench: the benchmark, one node and then two behind nginx (see README);
+## BENCH_ARGS="--sizes 1 --duration 5" for a short run
 bench: $(VENV)/.dev
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@$(call apt_install,nginx)
+	@$(call apt_install,redis-server)
 	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.cluster --bench $(BENCH_ARGS)
+
+## cluster: two app nodes behind nginx on PostgreSQL, Redis and S3 (moto), started on this
+## machine and checked (see README, Deployment); DATABASE_URL names the PostgreSQL server
+cluster: $(VENV)/.dev
+	@$(call apt_install,nginx)
+	@$(call apt_install,redis-server)
+	$(PY) -m bench.cluster
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

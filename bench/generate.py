@@ -27,6 +27,10 @@ YEARS = 40
 CEREMONIES_PER_YEAR = 3
 REGISTRATIONS_PER_SCALE = 200_000
 RUSH_SLUG = "bench-rush"
+# The rush that runs while pages are measured: seats to spare, so that it takes seats for
+# as long as it runs (the quota rush above runs out of seats within seconds).
+PAGES_RUSH_SLUG = "bench-rush-pages"
+PAGES_RUSH_CAPACITY = 1_000_000
 BATCH = 5000
 
 
@@ -58,6 +62,7 @@ def generate(*, scale, progress, rush_capacity=400, now=None):
         ceremonies = _ceremonies(series, scale, sites, now, progress)
         _registrations(ceremonies, scale, rng, now, progress)
         _rush_ceremony(series, sites[0], rush_capacity, now)
+        _rush_ceremony(series, sites[1], PAGES_RUSH_CAPACITY, now, slug=PAGES_RUSH_SLUG)
     return {
         "sites": len(sites),
         "ceremonies": Ceremony.objects.count(),
@@ -221,13 +226,13 @@ def _registrations(ceremonies, scale, rng, now, progress):
         SeatCategory.objects.filter(pk=pk).update(seats_taken=seats)
 
 
-def _rush_ceremony(series, site, capacity, now):
-    """The ceremony the registration rush targets: one category, few seats."""
+def _rush_ceremony(series, site, capacity, now, slug=RUSH_SLUG):
+    """A ceremony a registration rush targets: one category."""
     start = now + datetime.timedelta(days=60)
     ceremony = Ceremony.objects.create(
         series=series,
         title_en="Registration rush",
-        slug=RUSH_SLUG,
+        slug=slug,
         summary_en="The ceremony the benchmark's registration rush registers for.",
         start=start,
         end=start + datetime.timedelta(hours=2),

@@ -2,9 +2,11 @@
 
 For each data-set size it makes a fresh database (PostgreSQL when DATABASE_URL points
 there, SQLite otherwise), fills it with generated data, starts gunicorn with debug off,
-measures every public page and the health check with wrk, runs a registration rush, and
-checks the quota in the database. Results: a table on screen, and JSON plus an SVG chart
-in bench/results/. Everything it started is stopped at the end, also on failure or Ctrl-C.
+measures every public page and the health check with wrk, measures the home and ceremony
+pages again while a registration rush takes seats of another ceremony, runs a registration
+rush, and checks the quota in the database. Results: a table on screen, and JSON plus an
+SVG chart in bench/results/. Everything it started is stopped at the end, also on failure
+or Ctrl-C.
 
     make bench                      # sizes 1 and 10
     .venv/bin/python -m bench.run --sizes 1 --duration 10
@@ -41,6 +43,13 @@ PAGES = [
     ("memorial page", "/en/memorials/memorial-1/"),
     ("sitemap", "/sitemap.xml"),
 ]
+# Measured again while a registration rush takes seats of another ceremony: a seat taken
+# must not throw away the cached pages that do not show it.
+RUSH_PAGES = ("home", "ceremony page")
+# Fewer than gunicorn's workers: with as many connections registering as reading, every
+# worker is busy with a registration and the pages wait in the queue, cached or not.
+PAGE_RUSH_CONNECTIONS = 4
+RUSH_SLUGS = ("bench-rush", "bench-rush-pages")  # see bench.generate
 
 
 def main():
@@ -60,7 +69,7 @@ def main():
     sizes = [int(size) for size in args.sizes.split(",")]
     database = _database_kind()
     runs = []
-    steps = len(sizes) * (len(PAGES) + 4)
+    steps = len(sizes) * (len(PAGES) + 5)
     with tqdm(total=steps, unit="step", dynamic_ncols=True) as bar:
         for scale in sizes:
             runs.append(_run_scale(scale, database, args, bar))
@@ -169,6 +178,9 @@ def _run_scale(scale, database, args, bar):
             url = base + path.format(ceremony=ceremony)
             pages.append({"name": name, "path": path, **_measure(url, args), **_weight(url)})
             bar.update(1)
+        bar.set_description(f"size {scale}: pages during a rush")
+        during_rush = _pages_during_rush(base, ceremony, pages, args)
+        bar.update(1)
         bar.set_description(f"size {scale}: registration rush")
         rush = _rush(base, env, args)
         bar.update(1)
@@ -183,6 +195,7 @@ def _run_scale(scale, database, args, bar):
         "generate_seconds": round(generate_seconds, 1),
         "workers": workers,
         "pages": pages,
+        "pages_during_rush": during_rush,
         "rush": rush,
     }
 
@@ -232,14 +245,14 @@ def _upcoming_ceremony(base):
     with urllib.request.urlopen(base + "/en/ceremonies/") as response:
         html = response.read().decode()
     slugs = re.findall(r'href="/en/ceremonies/([\w-]+)/"', html)
-    return next(slug for slug in slugs if slug not in ("calendar", "feed"))
+    return next(slug for slug in slugs if slug not in ("calendar", "feed", *RUSH_SLUGS))
 
 
 WRK_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk(args, url, seconds, script=None):
+def _wrk_command(args, url, seconds, script=None):
     command = [
         "wrk",
         "-t2",
@@ -251,7 +264,15 @@ def _wrk(args, url, seconds, script=None):
     ]
     if script:
         command += ["-s", str(script)]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return [*command, url]
+
+
+def _wrk(args, url, seconds, script=None):
+    command = _wrk_command(args, url, seconds, script)
+    return _wrk_result(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def _wrk_result(output):
     latency = {p: float(v) * UNITS[u] for p, v, u in WRK_LATENCY.findall(output)}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
@@ -316,7 +337,7 @@ end
 function request()
   counter = counter + 1
   local party = (counter % 2) + 1
-  local body = "csrfmiddlewaretoken=TOKEN&name=Rush+guest&email=rush" .. id .. "-" .. counter
+  local body = "csrfmiddlewaretoken=TOKEN&name=Rush+guest&email=PREFIX" .. id .. "-" .. counter
     .. "%40example.org&category=CATEGORY&party_size=" .. party
     .. "&language=en&consent_privacy=on&submission_key=" .. uuid()
   return wrk.format("POST", nil, {
@@ -328,21 +349,77 @@ end
 """
 
 
-def _rush(base, env, args):
-    url = base + "/en/ceremonies/bench-rush/register/"
+def _rush_script(base, slug, name):
+    """The address of a ceremony's registration form and a wrk script that posts it, each
+    request for another person (email addresses starting with `name`)."""
+    url = base + f"/en/ceremonies/{slug}/register/"
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     html = opener.open(url).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     category = re.search(r'name="category" value="(\d+)"', html).group(1)
     cookie = next(c.value for c in jar if c.name == "csrftoken")
-    script = RESULTS / "rush.lua"
+    script = RESULTS / f"{name}.lua"
     script.write_text(
         RUSH_SCRIPT.replace("TOKEN", token)
         .replace("COOKIE", cookie)
         .replace("CATEGORY", category)
         .replace("REFERER", url)
+        .replace("PREFIX", name)
     )
+    return url, script
+
+
+def _pages_during_rush(base, ceremony, pages, args, rush_connections=PAGE_RUSH_CONNECTIONS):
+    """The pages of RUSH_PAGES measured while `rush_connections` connections register for
+    another ceremony, one with seats to spare, so that seats are taken all along; beside
+    their figures without a rush (`pages`). Both share the machine's cores with the rush,
+    so even pages that stay cached answer fewer requests; pages thrown away on every seat
+    taken answer far fewer."""
+    rush_args = argparse.Namespace(**{**vars(args), "connections": rush_connections})
+    results = []
+    quiet = {page["name"]: page for page in pages}
+    for name, path in PAGES:
+        if name not in RUSH_PAGES:
+            continue
+        url, script = _rush_script(base, "bench-rush-pages", f"pages-rush-{len(results)}")
+        # The rush starts first and outlasts the measurement (its warm-up included).
+        rush = subprocess.Popen(
+            _wrk_command(rush_args, url, args.duration + 4, script=script),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            time.sleep(1)
+            page = _measure(base + path.format(ceremony=ceremony), args)
+            output, _errors = rush.communicate(timeout=args.duration + 60)
+        finally:
+            _stop(rush)
+        if rush.returncode != 0:
+            raise RuntimeError(f"wrk failed during the rush against {name}")
+        load = _wrk_result(output)
+        results.append(
+            {
+                "name": name,
+                "path": path,
+                "quiet_rps": quiet[name]["rps"],
+                "rps": page["rps"],
+                "ratio": round(page["rps"] / (quiet[name]["rps"] or 1), 3),
+                "p50_ms": page["p50_ms"],
+                "p99_ms": page["p99_ms"],
+                "errors": page["errors"],
+                "registrations_per_second": load["rps"],
+                "registration_errors": load["errors"],
+                "registering_connections": rush_connections,
+            }
+        )
+    return results
+
+
+def _rush(base, env, args):
+    url, script = _rush_script(base, "bench-rush", "rush")
     # Warm up the way a live site is warm: every worker has its database connection and
     # has served the form before the rush starts.
     _wrk(args, url, 2)
@@ -405,6 +482,21 @@ def _table(result):
             lines.append(
                 f"{page['name']:<16}{page['rps']:>10.0f}{page['ratio']:>8.2f}{page['p50_ms']:>9.1f}"
                 f"{page['p99_ms']:>9.1f}{page['bytes'] / 1024:>8.1f}{page['errors']:>8}"
+            )
+        rushing = {page["registering_connections"] for page in run["pages_during_rush"]}
+        lines.append(
+            f"\nPages while {', '.join(map(str, rushing))} connections register for another "
+            "ceremony (quiet: the same page without them)"
+        )
+        lines.append(
+            f"{'during a rush':<16}{'req/s':>10}{'quiet':>8}{'ratio':>8}{'p99 ms':>9}"
+            f"{'errors':>8}{'reg/s':>8}"
+        )
+        for page in run["pages_during_rush"]:
+            lines.append(
+                f"{page['name']:<16}{page['rps']:>10.0f}{page['quiet_rps']:>8.0f}"
+                f"{page['ratio']:>8.2f}{page['p99_ms']:>9.1f}{page['errors']:>8}"
+                f"{page['registrations_per_second']:>8.0f}"
             )
         rush = run["rush"]
         lines.append(

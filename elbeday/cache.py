@@ -1,16 +1,28 @@
 """Public pages cached for all workers, and cleared by any change that shows on them.
 
-A page is stored under a key holding the current *content version*. Saving or deleting
-any content (memorial sites, photos, sources, ceremonies, programmes, seat categories,
-pages) sets a new version once the transaction commits, so every worker's next request
-misses the old entries and renders afresh. Seats are counted on seat categories, so a
-registration that takes or frees seats changes the version too. The cache is the shared
-one from CACHE_URL (Redis in production, a file cache on one machine by default).
+Two kinds of change clear cached pages:
+
+- A content edit (memorial sites, photos, sources, ceremonies, programmes, seat
+  categories, pages) sets a new site-wide *content version* once the transaction
+  commits; every page stored with an older one is rendered afresh.
+- A seat taken or freed (a registration, a cancellation, a promotion) sets a new *seat
+  version* for its ceremony alone (`seats:<ceremony id>`). A page that shows a
+  ceremony's seats says so while it renders (`depends_on_seats`); it is stored with the
+  seat versions it was rendered with and served only while they are still current.
+
+So during a registration rush, the moment the site is busiest, the memorial catalogue,
+the home page and the other ceremonies' pages stay cached, while the rushed ceremony's
+page shows every seat taken on the next request. The registration form is not cached at
+all: it shows the seats as they are, and its answer on sending is the database's.
+
+The versions live in the shared cache from CACHE_URL (Redis in production, a file cache
+on one machine by default), so every worker of every app server sees the same ones.
 """
 
 import functools
 import hashlib
 import time
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
@@ -18,19 +30,74 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "content-version"
 PAGE_SECONDS = 600
+# The seat versions a page being rendered for the cache has read (see depends_on_seats).
+_SEATS_READ = "cached_page_seat_versions"
+# The seat versions each cached page showed when this process last served it, by page
+# key: one get_many then reads a page, the content version and the page's seat versions
+# together. Emptied when full; a page not in it takes a second get_many.
+_seat_keys = {}
+_SEAT_KEYS_KEPT = 10_000
+
+
+class CachedPage(NamedTuple):
+    content_version: int
+    seat_versions: dict  # ceremony id → seat version, for the seats the page shows
+    response: Any
+
+
+def seats_key(ceremony_id):
+    return f"seats:{ceremony_id}"
+
+
+def _new_version():
+    return time.time_ns()
+
+
+def _first_version(key):
+    """The version under `key`, set now if there is none yet (or the cache dropped it);
+    when two workers do this at once, the first one's stays."""
+    version = _new_version()
+    cache.add(key, version, None)
+    return cache.get(key, version)
 
 
 def content_version():
     version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+    return _first_version(VERSION_KEY) if version is None else version
 
 
 def bump_content_version():
-    cache.set(VERSION_KEY, time.time_ns(), None)
+    cache.set(VERSION_KEY, _new_version(), None)
+
+
+def bump_seat_versions(ceremony_ids):
+    cache.set_many({seats_key(pk): _new_version() for pk in ceremony_ids}, None)
+
+
+def seats_changed(ceremony_id):
+    """Clear the pages that show this ceremony's seats once the transaction commits (a
+    page rendered before the commit would otherwise be stored as current)."""
+    transaction.on_commit(functools.partial(bump_seat_versions, [ceremony_id]))
+
+
+def _seat_versions(ceremony_ids):
+    keys = {seats_key(pk): pk for pk in ceremony_ids}
+    found = cache.get_many(list(keys))
+    return {pk: found[key] if key in found else _first_version(key) for key, pk in keys.items()}
+
+
+def depends_on_seats(request, ceremony_ids):
+    """Declare that the page being rendered shows the seats of these ceremonies, so that
+    it is cleared when one of them changes.
+
+    Call it before reading the seats from the database: the seat versions are read here,
+    so a seat taken between the two makes the stored page out of date at once, instead
+    of storing old seats under the new version. Does nothing for a page that is not
+    being cached (signed-in staff, a POST)."""
+    read = getattr(request, _SEATS_READ, None)
+    if read is None:
+        return
+    read.update(_seat_versions([pk for pk in ceremony_ids if pk not in read]))
 
 
 def _changed(sender, **kwargs):
@@ -48,9 +115,47 @@ def connect_invalidation(models):
             )
 
 
+def connect_seat_invalidation(model, *, counters, ceremony):
+    """As `connect_invalidation`, except for a save that writes only seat counters
+    (`counters`, as the services name them in `save(update_fields=...)`): that clears only
+    the pages showing the seats of the ceremony whose id is in the attribute `ceremony`.
+    Any other save (a name or capacity edited) or a delete is a content change."""
+    counters = frozenset(counters)
+
+    def saved(sender, instance, update_fields=None, **kwargs):
+        if update_fields and update_fields <= counters:
+            seats_changed(getattr(instance, ceremony))
+        else:
+            _changed(sender)
+
+    label = model._meta.label
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"cache-{label}")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"cache-del-{label}")
+
+
+def _remember_seat_keys(key, page):
+    if len(_seat_keys) >= _SEAT_KEYS_KEPT:
+        _seat_keys.clear()
+    _seat_keys[key] = [seats_key(pk) for pk in page.seat_versions]
+
+
+def _is_current(page, version, found, asked):
+    """Whether the page has the current content and seat versions; `found` holds what
+    the cache answered for the keys in `asked`."""
+    if page.content_version != version:
+        return False
+    shown = {seats_key(pk): seats for pk, seats in page.seat_versions.items()}
+    if not_asked := [key for key in shown if key not in asked]:
+        found = {**found, **cache.get_many(not_asked)}
+    return all(found.get(key) == seats for key, seats in shown.items())
+
+
 def cached_public_page(view):
     """Serve anonymous GET requests from the shared cache; signed-in staff always see
-    the page rendered fresh."""
+    the page rendered fresh.
+
+    One `get_many` reads the page, the content version and the seat versions the page
+    showed when this process last served it."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -58,16 +163,27 @@ def cached_public_page(view):
             return view(request, *args, **kwargs)
         # Hashed: the address may be long or hold characters that a cache such as
         # memcached refuses in a key.
-        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{content_version()}:{address}"
-        response = cache.get(key)
-        if response is not None:
-            return response
+        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        asked = [VERSION_KEY, key, *_seat_keys.get(key, ())]
+        found = cache.get_many(asked)
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = _first_version(VERSION_KEY)
+        page = found.get(key)
+        if isinstance(page, CachedPage):
+            _remember_seat_keys(key, page)
+            if _is_current(page, version, found, asked):
+                return page.response
+        # The versions are read before the page is rendered: a change committed while it
+        # renders sets newer ones, and the page stored below is out of date at once.
+        setattr(request, _SEATS_READ, {})
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if response.status_code == 200 and not response.cookies:
-            cache.set(key, response, PAGE_SECONDS)
+            page = CachedPage(version, getattr(request, _SEATS_READ), response)
+            cache.set(key, page, PAGE_SECONDS)
+            _remember_seat_keys(key, page)
         return response
 
     return wrapped

@@ -192,12 +192,75 @@ SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The press letters' storage (registrations.storage.private_storage).
+    "private": {"BACKEND": "registrations.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Media on S3-compatible object storage (django-storages), so that every app server sees
+# the same files: photos and their renditions in a public bucket, press letters in a
+# private one. Local folders stay the default.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_PRIVATE_BUCKET_NAME = env.str("AWS_PRIVATE_BUCKET_NAME", default="")
+    if not AWS_PRIVATE_BUCKET_NAME or AWS_PRIVATE_BUCKET_NAME == AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "AWS_PRIVATE_BUCKET_NAME must name a bucket of its own, never made public, when "
+            "AWS_STORAGE_BUCKET_NAME is set: press letters must not be stored in the public "
+            "media bucket (see .env.example)."
+        )
+    _s3_endpoint = env.str("AWS_S3_ENDPOINT_URL", default="").rstrip("/")
+    _s3_region = env.str("AWS_S3_REGION_NAME", default="") or None
+    _s3_connection = {
+        "endpoint_url": _s3_endpoint or None,
+        "region_name": _s3_region,
+        # None leaves boto3 to find credentials itself (an instance role, ~/.aws).
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        # Two app servers saving the same name must not overwrite each other's file.
+        "file_overwrite": False,
+    }
+    # The address photos are served from, written out here rather than asked of boto3 for
+    # every photo on a page (which would sign nothing, but still build a request each time).
+    _media_host = env.str("AWS_S3_CUSTOM_DOMAIN", default="").rstrip("/")
+    if not _media_host:
+        if _s3_endpoint:
+            _media_host = f"{_s3_endpoint}/{AWS_STORAGE_BUCKET_NAME}"
+        elif _s3_region:
+            _media_host = f"{AWS_STORAGE_BUCKET_NAME}.s3.{_s3_region}.amazonaws.com"
+        else:
+            _media_host = f"{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+    _media_protocol, _, _media_domain = _media_host.rpartition("//")
+    MEDIA_URL = f"{_media_protocol or 'https:'}//{_media_domain}/"
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_connection,
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Public media: plain addresses, which browsers and the page cache can keep;
+            # the bucket itself must allow anonymous reads (a bucket policy).
+            "querystring_auth": False,
+            "custom_domain": _media_domain,
+            "url_protocol": _media_protocol or "https:",
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_connection,
+            "bucket_name": AWS_PRIVATE_BUCKET_NAME,
+            # No ACL sent, so each object gets S3's default, private (owner only); a
+            # "private" ACL sent explicitly is refused by buckets whose ACLs are disabled
+            # (the default on AWS). The letters have no URL: staff download them
+            # through the app (registrations.storage).
+            "default_acl": None,
+        },
+    }
+    # The files are not on this machine.
+    SERVE_MEDIA = False
 # Photo uploads: refused beyond these limits (see elbeday.fields).
 PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)

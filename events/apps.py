@@ -7,9 +7,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Ceremonies")
 
     def ready(self):
-        from elbeday.cache import connect_invalidation
+        from elbeday.cache import connect_invalidation, connect_seat_invalidation
 
         from .models import Ceremony, ProgrammeItem, SeatCategory, Series
 
         # Every public page may show them: a change clears the page cache.
-        connect_invalidation([Series, Ceremony, ProgrammeItem, SeatCategory])
+        connect_invalidation([Series, Ceremony, ProgrammeItem])
+        # ...except seats taken or freed, which clear only the pages showing that
+        # ceremony's seats; a name or capacity edited still clears them all.
+        connect_seat_invalidation(SeatCategory, counters={"seats_taken"}, ceremony="ceremony_id")

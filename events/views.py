@@ -7,6 +7,7 @@ from operator import attrgetter
 
 from django.contrib.syndication.views import Feed
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
+
+from elbeday.cache import depends_on_seats
 
 from . import calendar
 from .models import Ceremony
@@ -65,7 +68,15 @@ class CeremonyDetailView(DetailView):
     context_object_name = "ceremony"
 
     def get_queryset(self):
-        return public_ceremonies().prefetch_related("programme", "categories", "sources")
+        return public_ceremonies().prefetch_related("programme", "sources")
+
+    def get_object(self, queryset=None):
+        ceremony = super().get_object(queryset)
+        # The page shows the seats: it says so before it reads them, so that a seat
+        # taken in between clears the cached page (see elbeday.cache).
+        depends_on_seats(self.request, [ceremony.pk])
+        prefetch_related_objects([ceremony], "categories")
+        return ceremony
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from elbeday.cache import bump_content_version
+from elbeday.cache import seats_changed
 from events.models import Ceremony, SeatCategory
 
 from . import emails
@@ -185,8 +185,9 @@ def registration_create(
             if took_seats:
                 registration.confirmed_at = now
                 kind = OutgoingEmail.Kind.CONFIRMATION
-                # A queryset update sends no save signal: clear the cached pages here.
-                transaction.on_commit(bump_content_version)
+                # A queryset update sends no save signal: clear the cached pages that
+                # show these seats here.
+                seats_changed(category.ceremony_id)
             elif category.has_waiting_list:
                 registration.status = Registration.Status.WAITING
                 registration.waiting_since = now

@@ -1,6 +1,7 @@
 """Cached public pages stay correct: a seat taken or an edit saved shows on the next
-request, in every worker (the version that keys the pages lives in the shared cache).
-Rate-limit counters, which live in a cache too, hold."""
+request, in every worker (the versions that keep pages current live in the shared
+cache), and a seat taken clears only the pages that show it. Rate-limit counters, which
+live in a cache too, hold."""
 
 import functools
 import os
@@ -19,7 +20,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django_ratelimit.core import is_ratelimited
 
-from elbeday.cache import VERSION_KEY, bump_content_version
+from elbeday.cache import VERSION_KEY, bump_content_version, seats_key
+from elbeday.models import Page
+from events.services import category_set_capacity
+from registrations.services import registration_cancel
 from tests import factories
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
 
@@ -28,7 +32,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _seats_left(client, ceremony):
     html = client.get(f"/en/ceremonies/{ceremony.slug}/").content.decode()
-    return [n for n in range(0, 11) if f">{n} seats left<" in html or f">{n} seat left<" in html]
+    return [n for n in range(0, 21) if f">{n} seats left<" in html or f">{n} seat left<" in html]
+
+
+def _register(category, name="Anna", party_size=3):
+    return factories.register(
+        category=category,
+        name=name,
+        email=f"{name.lower()}@example.org",
+        party_size=party_size,
+        language="en",
+    ).registration
 
 
 def test_seat_taken_shows_on_next_request(client):
@@ -40,6 +54,140 @@ def test_seat_taken_shows_on_next_request(client):
     )
 
     assert _seats_left(client, category.ceremony) == [7]
+
+
+def test_seat_taken_leaves_pages_without_those_seats_cached(client, django_assert_num_queries):
+    """A registration rush for one ceremony must not throw away the rest of the site's
+    cached pages: the memorial catalogue, the pages, the home page and the other
+    ceremonies are served from the cache as before, and only the page showing the seats
+    is rendered afresh."""
+    rushed = SeatCategoryFactory(capacity=10)
+    other = SeatCategoryFactory(capacity=20)
+    site = MemorialSiteFactory()
+    Page.objects.create(slug="imprint", title="Imprint", body="Who runs the site.")
+    untouched = [
+        f"/en/memorials/{site.slug}/",
+        "/en/memorials/",
+        "/en/pages/imprint/",
+        "/en/",
+        f"/en/ceremonies/{other.ceremony.slug}/",
+    ]
+    before = [client.get(url).content for url in untouched]
+    assert _seats_left(client, rushed.ceremony) == [10]
+
+    _register(rushed)
+
+    with django_assert_num_queries(0):
+        after = [client.get(url).content for url in untouched]
+    assert after == before
+    assert _seats_left(client, rushed.ceremony) == [7]
+    assert _seats_left(client, other.ceremony) == [20]
+
+
+def test_seat_freed_shows_on_next_request(client, django_assert_num_queries):
+    category = SeatCategoryFactory(capacity=10)
+    site = MemorialSiteFactory()
+    registration = _register(category)
+    client.get(f"/en/memorials/{site.slug}/")
+    assert _seats_left(client, category.ceremony) == [7]
+
+    registration_cancel(registration=registration)
+
+    with django_assert_num_queries(0):
+        client.get(f"/en/memorials/{site.slug}/")
+    assert _seats_left(client, category.ceremony) == [10]
+
+
+def test_seat_taken_while_the_page_renders_shows_on_next_request(client):
+    """The page read the seats just before a registration committed, and is stored just
+    after: it must not be served as if it showed the seats after that registration."""
+    category = SeatCategoryFactory(capacity=10)
+    registered = []
+
+    def register_elsewhere():
+        try:
+            registered.append(_register(category))
+        finally:
+            connection.close()
+
+    def register_after_the_seats_are_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if '"events_seatcategory"' in sql and not registered:
+            # Another worker, with a connection of its own.
+            worker = threading.Thread(target=register_elsewhere)
+            worker.start()
+            worker.join()
+        return result
+
+    with connection.execute_wrapper(register_after_the_seats_are_read):
+        rendered_during_the_registration = _seats_left(client, category.ceremony)
+
+    assert len(registered) == 1
+    assert rendered_during_the_registration == [10]
+    assert _seats_left(client, category.ceremony) == [7]
+
+
+def test_capacity_changed_shows_on_next_request(client):
+    category = SeatCategoryFactory(capacity=10)
+    assert _seats_left(client, category.ceremony) == [10]
+
+    category_set_capacity(category=category, capacity=15)
+
+    assert _seats_left(client, category.ceremony) == [15]
+
+
+def test_seat_category_renamed_shows_on_next_request(client):
+    category = SeatCategoryFactory(name_en="Public")
+    url = f"/en/ceremonies/{category.ceremony.slug}/"
+    assert "Veterans" not in client.get(url).content.decode()
+
+    category.name_en = "Veterans"
+    category.save()
+
+    assert "Veterans" in client.get(url).content.decode()
+
+
+def test_register_page_shows_the_seats_left_now(client):
+    """The ceremony page may come from the cache; the form people register with shows
+    the seats as they are."""
+    category = SeatCategoryFactory(capacity=10)
+    url = f"/en/ceremonies/{category.ceremony.slug}/register/"
+    assert "(10 seats left)" in client.get(url).content.decode()
+
+    _register(category)
+
+    assert "(7 seats left)" in client.get(url).content.decode()
+
+
+def test_cached_ceremony_page_is_served_without_database_queries(client, django_assert_num_queries):
+    category = SeatCategoryFactory()
+    url = f"/en/ceremonies/{category.ceremony.slug}/"
+    first = client.get(url)
+
+    with django_assert_num_queries(0):
+        second = client.get(url)
+
+    assert second.content == first.content
+
+
+def test_seat_taken_by_another_worker_is_seen(client, settings, tmp_path):
+    location = str(tmp_path / "shared-cache")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": location,
+        }
+    }
+    category = SeatCategoryFactory(capacity=10)
+    assert _seats_left(client, category.ceremony) == [10]
+    # Take seats behind the cache's back, as if another worker had registered...
+    type(category).objects.filter(pk=category.pk).update(seats_taken=4)
+    assert _seats_left(client, category.ceremony) == [10]
+
+    # ...and that worker, with its own cache client on the shared store, clears the page.
+    FileBasedCache(location, {}).set(seats_key(category.ceremony_id), "a newer version", None)
+
+    assert _seats_left(client, category.ceremony) == [6]
 
 
 def test_edit_saved_shows_on_next_request(client):
