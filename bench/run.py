@@ -1,15 +1,24 @@
 """The Elbe Day benchmark: the site as it runs in production, under load, on one machine.
 
 For each data-set size it makes a fresh database (PostgreSQL when DATABASE_URL points
-there, SQLite otherwise), fills it with generated data, starts gunicorn with debug off,
-measures every public page and the health check with wrk, measures the home and ceremony
-pages again while a registration rush takes seats of another ceremony, runs a registration
-rush, and checks the quota in the database. Results: a table on screen, and JSON plus an
-SVG chart in bench/results/. Everything it started is stopped at the end, also on failure
-or Ctrl-C.
+there, SQLite otherwise), fills it with generated data, and starts gunicorn with debug
+off: first with no cache at all, to measure what rendering each public page costs, then
+with the configured cache (CACHE_URL: a file cache by default, Redis in production), to
+measure every public page from the page cache beside the health check. With wrk it then
+measures the home and ceremony pages again while a registration rush takes seats of
+another ceremony, registrations that are all confirmed, a registration rush (then checks
+the quota in the database), and the staff pages signed in as an organiser. For every
+measurement it reads the CPU time the gunicorn workers spent (user + system, from /proc)
+and divides it by the requests wrk counted. It ends with a budget table: pass or miss for
+each goal. Results: tables on screen, and JSON plus an SVG chart in bench/results/.
+Everything it started is stopped at the end, also on failure or Ctrl-C.
+
+With --profile it then profiles requests of each kind in-process (bench/profile.py) and
+writes where their time goes to bench/results/profile-<kind>.txt.
 
     make bench                      # sizes 1 and 10
     .venv/bin/python -m bench.run --sizes 1 --duration 10
+    .venv/bin/python -m bench.run --sizes 1 --duration 5 --profile
 """
 
 import argparse
@@ -50,6 +59,33 @@ RUSH_PAGES = ("home", "ceremony page")
 # worker is busy with a registration and the pages wait in the queue, cached or not.
 PAGE_RUSH_CONNECTIONS = 4
 RUSH_SLUGS = ("bench-rush", "bench-rush-pages")  # see bench.generate
+# Signed in as an organiser (bench.run --seed-staff), at the size's registrations. The gate
+# page shows the ceremonies of today: one of the generated ceremonies is moved to today.
+STAFF_PAGES = [
+    ("dashboard", "/en/staff/"),
+    ("gate page", "/en/checkin/"),
+    ("guest list", "/en/staff/ceremonies/{ceremony}/guest-list/"),
+    (
+        "CSV export",
+        "/en/staff/ceremonies/{ceremony}/export/?which=confirmed&columns=name"
+        "&columns=party_size&columns=category&columns=needs&file_format=csv&delimiter=%2C",
+    ),
+]
+STAFF_USER = "bench-organiser"
+# What a browser asks for: pages are measured compressed, as they are served.
+BROWSER_HEADERS = ("Accept-Encoding: gzip, deflate, br",)
+
+# The budget table's goals. CPU is the gunicorn workers' user + system time per request.
+POST_CPU_MS = 3.0  # a registration (confirmed)
+UNCACHED_CPU_MS = 4.0  # a public page rendered afresh
+CACHED_RATIO = 0.6  # a page from the page cache: its req/s ÷ the health check's
+RUSH_RATIO = 0.5  # the ceremony page during a rush for another ceremony ÷ alone
+RUSH_BUDGET_PAGE = "ceremony page"
+# Staff pages at 200,000 registrations (size 1): 1.5 times what they cost when they were
+# first measured (rounded), on 2 busy cores with PostgreSQL; a page that gets slower misses.
+STAFF_CPU_MS = {"dashboard": 230, "gate page": 30, "guest list": 155, "CSV export": 75}
+STAFF_BUDGET_SCALE = 1
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -62,14 +98,22 @@ def main():
     parser.add_argument("--rush-seconds", type=int, default=10)
     parser.add_argument("--rush-capacity", type=int, default=400)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="then profile requests of each kind in-process (bench/profile.py)",
+    )
+    parser.add_argument("--seed-staff", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seed_staff:
+        return _seed_staff()
     if not shutil.which("wrk"):
         sys.exit("wrk not found: install it with `apt-get install -y wrk` (make bench does).")
     RESULTS.mkdir(parents=True, exist_ok=True)
     sizes = [int(size) for size in args.sizes.split(",")]
     database = _database_kind()
     runs = []
-    steps = len(sizes) * (len(PAGES) + 5)
+    steps = len(sizes) * (2 * len(PAGES) + len(STAFF_PAGES) + 6 + args.profile)
     with tqdm(total=steps, unit="step", dynamic_ncols=True) as bar:
         for scale in sizes:
             runs.append(_run_scale(scale, database, args, bar))
@@ -87,7 +131,21 @@ def main():
     svg_path = RESULTS / f"bench-{database}-{stamp}.svg"
     svg_path.write_text(_chart(result))
     print(_table(result))
+    print(_budget_table(result))
     print(f"\nResults: {json_path.relative_to(ROOT)}, chart: {svg_path.relative_to(ROOT)}")
+    failed = False
+    for run in runs:
+        if run["profiles"] is None:
+            print(f"Profiling at size {run['scale']}× failed: see its error above.")
+            failed = True
+        for path in run["profiles"] or ():
+            print(f"Profile ({run['scale']}×): {path}")
+    return 1 if failed else 0
+
+
+def _cache_kind():
+    url = os.environ.get("CACHE_URL", "")
+    return url.split(":", 1)[0].removesuffix("cache") if url else "file"
 
 
 def _database_kind():
@@ -138,6 +196,33 @@ def _manage(env, *args):
     )
 
 
+def _start_server(env, port):
+    workers = 2 * (os.cpu_count() or 1) + 1
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "elbeday.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health/")
+    except BaseException:
+        _stop(server)
+        raise
+    return server, workers
+
+
 def _run_scale(scale, database, args, bar):
     bar.set_description(f"size {scale}: database")
     env = _environment(_bench_database_url(database, scale))
@@ -149,54 +234,79 @@ def _run_scale(scale, database, args, bar):
     generated = _generate(env, scale, args.rush_capacity, bar)
     generate_seconds = time.perf_counter() - started
     bar.update(1)
-    workers = 2 * (os.cpu_count() or 1) + 1
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "elbeday.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
     base = f"http://127.0.0.1:{args.port}"
+    # What rendering costs: no cache at all, so every request renders its page (and
+    # stores nothing).
+    server, workers = _start_server({**env, "CACHE_URL": "dummycache://"}, args.port)
     try:
-        _wait_for(base + "/health/")
-        bar.update(1)
         ceremony = _upcoming_ceremony(base)
+        uncached = {}
+        for name, path in PAGES[1:]:
+            bar.set_description(f"size {scale}: {name}, uncached")
+            uncached[name] = _measure(
+                base + path.format(ceremony=ceremony), args, master=server.pid
+            )
+            bar.update(1)
+    finally:
+        _stop(server)
+    server, workers = _start_server(env, args.port)
+    try:
+        bar.update(1)
         pages = []
         for name, path in PAGES:
             bar.set_description(f"size {scale}: {name}")
             url = base + path.format(ceremony=ceremony)
-            pages.append({"name": name, "path": path, **_measure(url, args), **_weight(url)})
+            page = {"name": name, "path": path, **_measure(url, args, master=server.pid)}
+            if name in uncached:
+                page["uncached"] = uncached[name]
+            pages.append({**page, **_weight(url)})
             bar.update(1)
         bar.set_description(f"size {scale}: pages during a rush")
         during_rush = _pages_during_rush(base, ceremony, pages, args)
         bar.update(1)
-        bar.set_description(f"size {scale}: registration rush")
-        rush = _rush(base, env, args)
+        bar.set_description(f"size {scale}: registrations")
+        registrations = _registrations(base, args, master=server.pid)
         bar.update(1)
+        bar.set_description(f"size {scale}: registration rush")
+        rush = _rush(base, env, args, master=server.pid)
+        bar.update(1)
+        staff = _seed_staff_in(env)
+        headers = (f"Cookie: {staff['cookie']}",)
+        staff_pages = []
+        for name, path in STAFF_PAGES:
+            bar.set_description(f"size {scale}: {name}")
+            url = base + path.format(ceremony=ceremony)
+            staff_pages.append(
+                {
+                    "name": name,
+                    "path": path,
+                    **_measure_one_by_one(url, args, master=server.pid, headers=headers),
+                }
+            )
+            bar.update(1)
     finally:
         _stop(server)
     health = pages[0]["rps"] or 1
     for page in pages:
         page["ratio"] = round(page["rps"] / health, 3)
+    profiles = []
+    if args.profile:
+        bar.set_description(f"size {scale}: profiling")
+        profiles = _profile(env, ceremony)
+        bar.update(1)
     return {
         "scale": scale,
         "data": generated,
         "generate_seconds": round(generate_seconds, 1),
         "workers": workers,
+        "cache": _cache_kind(),
         "pages": pages,
         "pages_during_rush": during_rush,
+        "registrations": registrations,
         "rush": rush,
+        "gate_ceremony": staff["gate_ceremony"],
+        "staff_pages": staff_pages,
+        "profiles": profiles,
     }
 
 
@@ -252,7 +362,7 @@ WRK_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk_command(args, url, seconds, script=None):
+def _wrk_command(args, url, seconds, script=None, headers=BROWSER_HEADERS):
     command = [
         "wrk",
         "-t2",
@@ -262,13 +372,15 @@ def _wrk_command(args, url, seconds, script=None):
         "--timeout",
         "10s",
     ]
+    for header in headers:
+        command += ["-H", header]
     if script:
         command += ["-s", str(script)]
     return [*command, url]
 
 
-def _wrk(args, url, seconds, script=None):
-    command = _wrk_command(args, url, seconds, script)
+def _wrk(args, url, seconds, script=None, headers=BROWSER_HEADERS):
+    command = _wrk_command(args, url, seconds, script, headers)
     return _wrk_result(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
@@ -292,9 +404,92 @@ def _wrk_result(output):
     }
 
 
-def _measure(url, args):
-    _wrk(args, url, 2)  # warm-up: caches, connections, imports
-    return _wrk(args, url, args.duration)
+def _worker_cpu(master):
+    """{pid: user + system CPU seconds} of the gunicorn master's workers (its children),
+    from /proc/<pid>/stat."""
+    seconds = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        # After the command name in parentheses: state, ppid, ..., utime (14th field),
+        # stime (15th).
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == master:
+            seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return seconds
+
+
+def _idle(master, timeout=10):
+    """The workers' CPU times once they have stopped working (or after `timeout` s)."""
+    deadline = time.monotonic() + timeout
+    seconds = _worker_cpu(master)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        seconds, previous = _worker_cpu(master), seconds
+        if seconds == previous:
+            break
+    return seconds
+
+
+def _measure_one_by_one(url, args, *, master, headers):
+    """Requests one after another for `args.duration` seconds (at least 3), with the CPU
+    the workers spent per request: for pages that take a second or more, which 16
+    connections at once would not see answered within the measurement."""
+    request = urllib.request.Request(
+        url, headers=dict(header.split(": ", 1) for header in (*BROWSER_HEADERS, *headers))
+    )
+
+    def fetch():
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            return response.status
+
+    fetch()  # warm-up
+    latencies, errors = [], 0
+    before = _idle(master)
+    started = time.perf_counter()
+    while len(latencies) < 3 or time.perf_counter() - started < args.duration:
+        begun = time.perf_counter()
+        try:
+            errors += fetch() != 200
+        except OSError:
+            errors += 1
+        latencies.append(1000 * (time.perf_counter() - begun))
+    elapsed = time.perf_counter() - started
+    after = _worker_cpu(master)
+    latencies.sort()
+    return {
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(latencies[len(latencies) // 2], 2),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+        "requests": len(latencies),
+        "errors": errors,
+        "cpu_ms": _cpu_ms(before, after, len(latencies)),
+    }
+
+
+def _cpu_ms(before, after, requests):
+    """Worker CPU per request in ms between two readings of `_worker_cpu` (a worker that
+    was replaced meanwhile is left out: its time is unknown)."""
+    spent = sum(after[pid] - before[pid] for pid in after if pid in before)
+    return round(1000 * spent / requests, 2) if requests else None
+
+
+def _measure(url, args, *, master=None, script=None, warm_up=None, headers=BROWSER_HEADERS):
+    """wrk's figures for `url` after a warm-up, and with the gunicorn `master`'s pid the
+    CPU its workers spent per request meanwhile (`cpu_ms`)."""
+    _wrk(args, url, 2, script=warm_up or script, headers=headers)  # caches, connections
+    # The workers finish what the warm-up left them (wrk does not wait for it) before
+    # their time is read.
+    before = _idle(master) if master else None
+    result = _wrk(args, url, args.duration, script=script, headers=headers)
+    if master:
+        result["cpu_ms"] = _cpu_ms(before, _worker_cpu(master), result["requests"])
+    return result
 
 
 def _weight(url):
@@ -418,11 +613,20 @@ def _pages_during_rush(base, ceremony, pages, args, rush_connections=PAGE_RUSH_C
     return results
 
 
-def _rush(base, env, args):
+def _registrations(base, args, *, master=None):
+    """Registrations for a ceremony with seats to spare: every POST is confirmed (and
+    answered with a redirect, which wrk does not follow)."""
+    url, warm_up = _rush_script(base, "bench-rush-pages", "confirmed-warm-up")
+    url, script = _rush_script(base, "bench-rush-pages", "confirmed")
+    return _measure(url, args, master=master, script=script, warm_up=warm_up)
+
+
+def _rush(base, env, args, *, master=None):
     url, script = _rush_script(base, "bench-rush", "rush")
     # Warm up the way a live site is warm: every worker has its database connection and
     # has served the form before the rush starts.
     _wrk(args, url, 2)
+    before = _idle(master) if master else None
     load = _wrk(args, url, args.rush_seconds, script=script)
     verified = json.loads(
         subprocess.run(
@@ -450,7 +654,74 @@ def _rush(base, env, args):
         "waiting_per_second": round(waiting_rate, 1),
         "p50_ms": load["p50_ms"],
         "p99_ms": load["p99_ms"],
+        "cpu_ms": _cpu_ms(before, _worker_cpu(master), load["requests"]) if master else None,
     }
+
+
+def _seed_staff_in(env):
+    """Runs --seed-staff with the benchmark's settings; its JSON."""
+    output = subprocess.run(
+        [PYTHON, "-m", "bench.run", "--seed-staff"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "elbeday.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.splitlines()[-1])
+
+
+def _seed_staff():
+    """An organiser signed in (the session cookie, which wrk sends), and one of the
+    generated ceremonies of this year moved to today, with its registrations, so that
+    the gate page has a day to show. Prints JSON."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elbeday.settings")
+    django.setup()
+    import datetime as dt
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench.generate import BERLIN
+    from elbeday import roles
+    from events.models import Ceremony
+
+    user, _created = get_user_model().objects.get_or_create(
+        username=STAFF_USER, defaults={"is_staff": True}
+    )
+    user.groups.add(Group.objects.get(name=roles.ORGANISERS))
+    client = Client()
+    client.force_login(user)
+    now = timezone.now()
+    gate = f"ceremony-{now.astimezone(BERLIN).year}-0"
+    # An update, not a save: no page of the cache is cleared (the public pages are
+    # measured by then), and the generated ceremonies' year stays as it was.
+    Ceremony.objects.filter(slug=gate).update(
+        start=now - dt.timedelta(hours=1), end=now + dt.timedelta(hours=1)
+    )
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    print(json.dumps({"cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}", "gate_ceremony": gate}))
+
+
+def _profile(env, ceremony):
+    """Runs bench.profile against the benchmark's database; the files it wrote, or None
+    if it failed (its error is on stderr; the measurements are kept)."""
+    process = subprocess.run(
+        [PYTHON, "-m", "bench.profile", "--ceremony", ceremony],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "elbeday.settings"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if process.returncode != 0:
+        return None
+    output = process.stdout.splitlines()
+    return [line.removeprefix("wrote ") for line in output if line.startswith("wrote ")]
 
 
 def _stop(process):
@@ -463,26 +734,51 @@ def _stop(process):
             process.wait()
 
 
+def _ms(value):
+    return "–" if value is None else f"{value:.2f}"
+
+
 def _table(result):
     lines = [
         f"\nElbe Day benchmark · {result['database']} · {result['cores']} cores · "
-        f"wrk {result['connections']} connections × {result['duration']} s",
+        f"wrk {result['connections']} connections × {result['duration']} s · "
+        "CPU: the gunicorn workers' user + system time per request",
     ]
     for run in result["runs"]:
         data = run["data"]
         lines.append(
             f"\nData size {run['scale']}×: {data['sites']} sites, {data['ceremonies']} ceremonies, "
             f"{data['registrations']} registrations (generated in {run['generate_seconds']} s); "
-            f"gunicorn {run['workers']} workers"
+            f"gunicorn {run['workers']} workers; page cache: {run.get('cache', 'file')}"
         )
+        lines.append(f"{'':<16}{'from the page cache':^44}{'uncached':^20}")
         lines.append(
-            f"{'page':<16}{'req/s':>10}{'ratio':>8}{'p50 ms':>9}{'p99 ms':>9}{'KB':>8}{'errors':>8}"
+            f"{'page':<16}{'req/s':>10}{'ratio':>7}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>9}"
+            f"{'req/s':>10}{'CPU ms':>10}{'KB':>8}{'errors':>8}"
         )
         for page in run["pages"]:
+            uncached = page.get("uncached", {})
+            errors = page["errors"] + uncached.get("errors", 0)
+            uncached_rps = f"{uncached['rps']:.0f}" if uncached else "–"
             lines.append(
-                f"{page['name']:<16}{page['rps']:>10.0f}{page['ratio']:>8.2f}{page['p50_ms']:>9.1f}"
-                f"{page['p99_ms']:>9.1f}{page['bytes'] / 1024:>8.1f}{page['errors']:>8}"
+                f"{page['name']:<16}{page['rps']:>10.0f}{page['ratio']:>7.2f}{page['p50_ms']:>9.1f}"
+                f"{page['p99_ms']:>9.1f}{_ms(page.get('cpu_ms')):>9}{uncached_rps:>10}"
+                f"{_ms(uncached.get('cpu_ms')):>10}{page['bytes'] / 1024:>8.1f}{errors:>8}"
             )
+        if run.get("staff_pages"):
+            lines.append(
+                f"\nStaff pages, signed in as an organiser, one request at a time (gate: "
+                f"{run['gate_ceremony']} moved to today)"
+            )
+            lines.append(
+                f"{'staff page':<16}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>9}"
+                f"{'errors':>8}"
+            )
+            for page in run["staff_pages"]:
+                lines.append(
+                    f"{page['name']:<16}{page['rps']:>10.1f}{page['p50_ms']:>9.1f}"
+                    f"{page['p99_ms']:>9.1f}{_ms(page.get('cpu_ms')):>9}{page['errors']:>8}"
+                )
         rushing = {page["registering_connections"] for page in run["pages_during_rush"]}
         lines.append(
             f"\nPages while {', '.join(map(str, rushing))} connections register for another "
@@ -498,14 +794,68 @@ def _table(result):
                 f"{page['ratio']:>8.2f}{page['p99_ms']:>9.1f}{page['errors']:>8}"
                 f"{page['registrations_per_second']:>8.0f}"
             )
+        if confirmed := run.get("registrations"):
+            lines.append(
+                f"registrations, all confirmed: {confirmed['rps']:.0f}/s, p50 "
+                f"{confirmed['p50_ms']:.1f} ms, p99 {confirmed['p99_ms']:.1f} ms, CPU "
+                f"{_ms(confirmed.get('cpu_ms'))} ms per POST, {confirmed['errors']} errors"
+            )
         rush = run["rush"]
         lines.append(
             f"registration rush: {rush['confirmed']} confirmed ({rush['confirmed_per_second']}/s), "
             f"{rush['waiting']} waiting ({rush['waiting_per_second']}/s), {rush['errors']} errors, "
+            f"CPU {_ms(rush.get('cpu_ms'))} ms per POST, "
             f"seats {rush['seats_taken']}/{rush['capacity']}, "
             f"counter matches: {rush['counter_matches']}, categories over quota: "
             f"{rush['categories_over_quota']}"
         )
+    return "\n".join(lines)
+
+
+def _budgets(run):
+    """(what, measured, budget, passed) for each goal, from one size's figures."""
+    lines = []
+
+    def at_most(what, value, limit, unit=" ms"):
+        if value is not None and limit is not None:
+            lines.append((what, f"{value:.2f}{unit}", f"≤ {limit:g}{unit}", value <= limit))
+
+    def at_least(what, value, limit):
+        lines.append((what, f"{value:.2f}×", f"≥ {limit:g}×", value >= limit))
+
+    if confirmed := run.get("registrations"):
+        at_most("registration POST (confirmed), CPU", confirmed.get("cpu_ms"), POST_CPU_MS)
+    for page in run["pages"]:
+        if "uncached" in page:
+            at_most(
+                f"{page['name']}, uncached, CPU", page["uncached"].get("cpu_ms"), UNCACHED_CPU_MS
+            )
+    for page in run["pages"][1:]:
+        at_least(
+            f"{page['name']} from the page cache, req/s ÷ health check", page["ratio"], CACHED_RATIO
+        )
+    for page in run["pages_during_rush"]:
+        if page["name"] == RUSH_BUDGET_PAGE:
+            at_least(f"{page['name']} during a rush, req/s ÷ alone", page["ratio"], RUSH_RATIO)
+    if run["scale"] == STAFF_BUDGET_SCALE:
+        for page in run.get("staff_pages", []):
+            at_most(
+                f"{page['name']} (staff), CPU", page.get("cpu_ms"), STAFF_CPU_MS.get(page["name"])
+            )
+    return lines
+
+
+def _budget_table(result):
+    lines = []
+    for run in result["runs"]:
+        budgets = _budgets(run)
+        missed = sum(1 for *_figures, passed in budgets if not passed)
+        lines.append(
+            f"\nBudget at size {run['scale']}× ({len(budgets) - missed} of {len(budgets)} met)"
+        )
+        lines.append(f"{'':<56}{'measured':>10}{'budget':>11}")
+        for what, measured, budget, passed in budgets:
+            lines.append(f"{what:<56}{measured:>10}{budget:>11}  {'pass' if passed else 'MISS'}")
     return "\n".join(lines)
 
 
@@ -548,4 +898,4 @@ def _chart(result):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

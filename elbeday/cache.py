@@ -17,19 +17,36 @@ all: it shows the seats as they are, and its answer on sending is the database's
 
 The versions live in the shared cache from CACHE_URL (Redis in production, a file cache
 on one machine by default), so every worker of every app server sees the same ones.
+
+A page is stored as plain data, its body gzip-compressed once, so that a hit is one cache
+read and a few bytes copied: no response object to unpickle, nothing to compress again.
 """
 
 import functools
 import hashlib
 import time
-from typing import Any, NamedTuple
+import zlib
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "content-version"
 PAGE_SECONDS = 600
+# Pages are stored under this prefix; change it when CachedPage's fields change, so that
+# a worker never reads a page stored by an older release (unpickling it would fail).
+_PAGE_PREFIX = "page-v2:"
+# Set on a response by the decorators that change how the middleware treats one view's
+# answer on the way out (django-csp's csp_update and the like, Django's
+# xframe_options_exempt); kept with the page so that a hit gets the same headers.
+_MARKS = ("_csp_", "xframe_options_")
+# zlib's window bits for the gzip format, with an mtime of 0 in its header: the same page
+# compresses to the same bytes in every worker.
+_GZIP = 31
 # The seat versions a page being rendered for the cache has read (see depends_on_seats).
 _SEATS_READ = "cached_page_seat_versions"
 # The seat versions each cached page showed when this process last served it, by page
@@ -42,7 +59,10 @@ _SEAT_KEYS_KEPT = 10_000
 class CachedPage(NamedTuple):
     content_version: int
     seat_versions: dict  # ceremony id → seat version, for the seats the page shows
-    response: Any
+    status: int
+    headers: dict  # as the view set them, with Vary: Accept-Encoding
+    marks: dict  # response attributes for the middleware (see _MARKS)
+    gzip: bytes  # the body
 
 
 def seats_key(ceremony_id):
@@ -150,12 +170,55 @@ def _is_current(page, version, found, asked):
     return all(found.get(key) == seats for key, seats in shown.items())
 
 
+def _is_personal(request, response):
+    """Whether the page holds something of this visitor's own, to be sent to no one else:
+    a cookie set by the view, a CSRF token (its cookie is set by CsrfViewMiddleware on the
+    way out, after this decorator has seen the response) or messages waiting for them.
+
+    So a cached page holds no secret, and needs no random padding against BREACH, which
+    Django's GZipMiddleware adds to the pages it compresses."""
+    messages = getattr(request, "_messages", None)
+    return bool(
+        response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (messages is not None and len(messages))
+    )
+
+
+def _page(response, content_version, seat_versions):
+    patch_vary_headers(response, ("Accept-Encoding",))
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in ("content-length", "content-encoding")
+    }
+    marks = {name: value for name, value in vars(response).items() if name.startswith(_MARKS)}
+    body = zlib.compress(response.content, wbits=_GZIP)
+    return CachedPage(content_version, seat_versions, response.status_code, headers, marks, body)
+
+
+def _response(request, page):
+    """A new response with the page's body in the encoding the client accepts: gzip (any
+    browser), or plain for the rare client that does not. GZipMiddleware leaves a response
+    alone that has a Content-Encoding already."""
+    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response = HttpResponse(page.gzip, status=page.status, headers=page.headers)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        body = zlib.decompress(page.gzip, wbits=_GZIP)
+        response = HttpResponse(body, status=page.status, headers=page.headers)
+    for name, value in page.marks.items():
+        setattr(response, name, value)
+    return response
+
+
 def cached_public_page(view):
     """Serve anonymous GET requests from the shared cache; signed-in staff always see
     the page rendered fresh.
 
     One `get_many` reads the page, the content version and the seat versions the page
-    showed when this process last served it."""
+    showed when this process last served it. The visitor whose request rendered the page
+    gets it as the cache then serves it, in the same bytes."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -163,7 +226,7 @@ def cached_public_page(view):
             return view(request, *args, **kwargs)
         # Hashed: the address may be long or hold characters that a cache such as
         # memcached refuses in a key.
-        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = _PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
         asked = [VERSION_KEY, key, *_seat_keys.get(key, ())]
         found = cache.get_many(asked)
         version = found.get(VERSION_KEY)
@@ -173,17 +236,18 @@ def cached_public_page(view):
         if isinstance(page, CachedPage):
             _remember_seat_keys(key, page)
             if _is_current(page, version, found, asked):
-                return page.response
+                return _response(request, page)
         # The versions are read before the page is rendered: a change committed while it
         # renders sets newer ones, and the page stored below is out of date at once.
         setattr(request, _SEATS_READ, {})
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if response.status_code == 200 and not response.cookies:
-            page = CachedPage(version, getattr(request, _SEATS_READ), response)
-            cache.set(key, page, PAGE_SECONDS)
-            _remember_seat_keys(key, page)
-        return response
+        if response.status_code != 200 or response.streaming or _is_personal(request, response):
+            return response
+        page = _page(response, version, getattr(request, _SEATS_READ))
+        cache.set(key, page, PAGE_SECONDS)
+        _remember_seat_keys(key, page)
+        return _response(request, page)
 
     return wrapped

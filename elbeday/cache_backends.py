@@ -7,6 +7,8 @@ and once it holds more than MAX_ENTRIES files it deletes a third of them, so the
 cache that shares it would wipe the counters every few hundred page views. This cache
 takes an exclusive lock on one file around both, for every process of the machine, and
 is meant to be given a folder of its own and a MAX_ENTRIES that is never reached.
+
+Beside it, Django's Redis cache with one change: it keeps its Redis client.
 """
 
 import contextlib
@@ -15,6 +17,8 @@ import os
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 
 
 class LockedFileBasedCache(FileBasedCache):
@@ -35,3 +39,33 @@ class LockedFileBasedCache(FileBasedCache):
     def incr(self, key, delta=1, version=None):
         with self._locked():
             return super().incr(key, delta, version)
+
+
+class _ClientKeptRedisCacheClient(RedisCacheClient):
+    """Django's, keeping one Redis client per server instead of making one for every
+    command: making one builds redis-py's table of about 170 reply callbacks, 0.1–0.2 ms
+    of CPU, a quarter of what a page served from the page cache costs. A client holds no
+    connection of its own (its pool does), so sharing it between threads is safe."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(
+                    self._servers[index], **self._pool_options
+                )
+            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache, with a client kept per server (see above)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ClientKeptRedisCacheClient

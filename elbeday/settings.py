@@ -135,6 +135,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}")
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's, keeping its Redis client instead of making one per command (a page-cache
+    # hit spent a quarter of its CPU there; see elbeday.cache_backends).
+    CACHES["default"]["BACKEND"] = "elbeday.cache_backends.RedisCache"
 # Rate-limit counters must be added and counted atomically and never dropped to make
 # room. Redis (and memcached) do both; a file cache does neither, so on one machine the
 # counters get a locking file cache of their own (see elbeday.cache_backends).

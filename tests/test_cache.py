@@ -1,31 +1,44 @@
 """Cached public pages stay correct: a seat taken or an edit saved shows on the next
 request, in every worker (the versions that keep pages current live in the shared
-cache), and a seat taken clears only the pages that show it. Rate-limit counters, which
+cache), and a seat taken clears only the pages that show it. A page from the cache is
+what was rendered, gzip-compressed for browsers, with the same headers, in one read of
+the cache; nothing of one visitor's is stored for the next. Rate-limit counters, which
 live in a cache too, hold."""
 
 import functools
+import gzip
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 import warnings
+from unittest import mock
 
 import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.core.cache.backends.base import CacheKeyWarning
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django_ratelimit.core import is_ratelimited
 
-from elbeday.cache import VERSION_KEY, bump_content_version, seats_key
+from elbeday.cache import VERSION_KEY, bump_content_version, cached_public_page, seats_key
 from elbeday.models import Page
 from events.services import category_set_capacity
 from registrations.services import registration_cancel
 from tests import factories
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
+from tests.test_csp import POLICY, policy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -212,6 +225,219 @@ def test_cached_page_is_served_without_database_queries(client, django_assert_nu
     assert second.content == first.content
 
 
+# What a browser sends (Firefox, Chrome); the test client sends no Accept-Encoding.
+BROWSER = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br, zstd"}
+SENT_HEADERS = (
+    "Content-Type",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Length",
+    "Vary",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+def _sent_headers(response):
+    return {name: response.get(name) for name in SENT_HEADERS}
+
+
+def test_cached_page_is_sent_gzipped_to_browsers_as_it_was_rendered(
+    client, django_assert_num_queries
+):
+    site = MemorialSiteFactory(name_en="Torgau bridge")
+    url = f"/en/memorials/{site.slug}/"
+    rendered = client.get(url, **BROWSER)
+
+    with django_assert_num_queries(0):
+        cached = client.get(url, **BROWSER)
+
+    html = gzip.decompress(cached.content).decode()
+    assert (cached.status_code, cached.content) == (200, rendered.content)
+    assert "<h1>Torgau bridge</h1>" in html
+    assert (
+        _sent_headers(cached)
+        == _sent_headers(rendered)
+        == {
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Encoding": "gzip",
+            "Content-Language": "en",
+            "Content-Length": str(len(cached.content)),
+            "Vary": "Accept-Encoding, Cookie",
+            "X-Frame-Options": "DENY",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+            "Cross-Origin-Opener-Policy": "same-origin",
+        }
+    )
+    assert policy(cached) == policy(rendered) == POLICY
+
+
+def test_cached_page_is_sent_plain_to_clients_that_do_not_accept_gzip(
+    client, django_assert_num_queries
+):
+    site = MemorialSiteFactory()
+    url = f"/en/memorials/{site.slug}/"
+    compressed = client.get(url, **BROWSER)
+
+    with django_assert_num_queries(0):
+        plain = client.get(url)
+        also_plain = client.get(url, HTTP_ACCEPT_ENCODING="identity")
+
+    assert plain.content == also_plain.content == gzip.decompress(compressed.content)
+    assert [response.get("Content-Encoding") for response in (plain, also_plain)] == [None, None]
+    assert _sent_headers(plain) == {
+        **_sent_headers(compressed),
+        "Content-Encoding": None,
+        "Content-Length": str(len(plain.content)),
+    }
+    assert policy(plain) == POLICY
+
+
+def test_page_rendered_for_a_plain_client_is_served_gzipped_to_browsers(client):
+    site = MemorialSiteFactory()
+    url = f"/en/memorials/{site.slug}/"
+    plain = client.get(url)
+
+    compressed = client.get(url, **BROWSER)
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis server of the test's own, as in production (CI installs redis-server)."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+@pytest.mark.parametrize("backend", ["locmem", "file", "redis"])
+def test_cached_page_is_one_cache_read(client, settings, tmp_path, request, backend):
+    """A hit reads the page, the content version and the seat versions the page shows
+    in one round trip to the cache (one `get_many`), and nothing else."""
+    if backend == "file":
+        settings.CACHES = {
+            "default": {"BACKEND": FILE_CACHE, "LOCATION": str(tmp_path / "shared-cache")}
+        }
+    elif backend == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "elbeday.cache_backends.RedisCache",
+                "LOCATION": request.getfixturevalue("redis_url"),
+            }
+        }
+    category = SeatCategoryFactory(capacity=10)
+    url = f"/en/ceremonies/{category.ceremony.slug}/"
+    rendered = client.get(url, **BROWSER)
+
+    with mock.patch("elbeday.cache.cache", wraps=caches["default"]) as shared_cache:
+        cached = client.get(url, **BROWSER)
+
+    assert [name for name, _args, _kwargs in shared_cache.method_calls] == ["get_many"]
+    assert cached.content == rendered.content
+    assert ">10 seats left<" in gzip.decompress(cached.content).decode()
+
+
+def test_redis_cache_keeps_pages_current_across_workers(client, settings, redis_url):
+    """The page cache on Redis, as in production: a seat taken by another worker, with
+    a cache client of its own, shows on the next request."""
+    settings.CACHES = {
+        "default": {"BACKEND": "elbeday.cache_backends.RedisCache", "LOCATION": redis_url}
+    }
+    category = SeatCategoryFactory(capacity=10)
+    assert _seats_left(client, category.ceremony) == [10]
+    type(category).objects.filter(pk=category.pk).update(seats_taken=4)
+    assert _seats_left(client, category.ceremony) == [10]
+
+    other_worker = caches.create_connection("default")
+    other_worker.set(seats_key(category.ceremony_id), "a newer version", None)
+
+    assert _seats_left(client, category.ceremony) == [6]
+
+
+def test_head_request_is_answered_from_the_cache(client, django_assert_num_queries):
+    site = MemorialSiteFactory()
+    url = f"/en/memorials/{site.slug}/"
+    page = client.get(url, **BROWSER)
+
+    with django_assert_num_queries(0):
+        head = client.head(url, **BROWSER)
+
+    assert (head.status_code, head.content) == (200, b"")
+    assert _sent_headers(head) == _sent_headers(page)
+
+
+def test_page_first_asked_for_with_head_is_cached_whole(client, django_assert_num_queries):
+    site = MemorialSiteFactory(name_en="Strehla")
+    url = f"/en/memorials/{site.slug}/"
+    client.head(url)
+
+    with django_assert_num_queries(0):
+        page = client.get(url)
+
+    assert "<h1>Strehla</h1>" in page.content.decode()
+
+
+def _anonymous_get(path):
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    request._messages = CookieStorage(request)
+    return request
+
+
+def test_page_holding_a_csrf_token_is_not_served_to_the_next_visitor():
+    """A token is the visitor's own secret; a page holding one must not be stored (its
+    cookie is set on the way out, so the page itself sets none when it is rendered)."""
+    tokens = []
+
+    @cached_public_page
+    def form(request):
+        tokens.append(get_token(request))
+        return HttpResponse(f'<form method="post"><input value="{tokens[-1]}"></form>' * 10)
+
+    pages = [form(_anonymous_get("/form/")).content.decode() for _visitor in range(2)]
+
+    assert pages[0] != pages[1]
+    assert [token in page for token, page in zip(tokens, pages, strict=True)] == [True, True]
+
+
+def test_page_showing_a_visitors_messages_is_not_served_to_the_next_visitor():
+    @cached_public_page
+    def page(request):
+        shown = " ".join(str(message) for message in messages.get_messages(request))
+        return HttpResponse(f"<p>{shown}</p>" + "<p>Welcome</p>" * 20)
+
+    told = _anonymous_get("/welcome/")
+    messages.success(told, "Your booking has been changed.")
+    pages = [page(request).content.decode() for request in (told, _anonymous_get("/welcome/"))]
+
+    assert ["Your booking has been changed." in html for html in pages] == [True, False]
+
+
 def test_signed_in_staff_always_get_a_fresh_page(admin_client):
     site = MemorialSiteFactory()
     admin_client.get(f"/en/memorials/{site.slug}/")
@@ -294,7 +520,7 @@ def test_settings_without_cache_url_count_in_a_locking_cache_of_their_own():
         "True",
         "ratelimit",
     ]
-    assert run(env=with_redis).stdout.split()[0] == "django.core.cache.backends.redis.RedisCache"
+    assert run(env=with_redis).stdout.split()[0] == "elbeday.cache_backends.RedisCache"
     assert settings.BASE_DIR
 
 
