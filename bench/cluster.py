@@ -402,8 +402,12 @@ class Cluster:
     def cached_pages(self):
         import redis
 
+        from elbeday.cache import _PAGE_PREFIX
+
+        # Django's cache keys are "<prefix>:<version>:<key>"; the pages' keys start with
+        # the page cache's own prefix.
         with redis.Redis(port=self.redis_port) as client:
-            return sum(1 for _key in client.scan_iter(match="*page:*", count=1000))
+            return sum(1 for _key in client.scan_iter(match=f"*:{_PAGE_PREFIX}*", count=1000))
 
     def kill(self, node):
         os.killpg(node.process.pid, signal.SIGKILL)
