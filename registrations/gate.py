@@ -270,6 +270,11 @@ def offline_list(*, device: GateDevice, since=None, now=None) -> dict:
     }
 
 
+def refused_result(item_id, message):
+    """The answer for a check-in that was not recorded and never will be."""
+    return _result(item_id, refused=message)
+
+
 def _result(item_id, checkin=None, *, refused=None, registration=None):
     if refused is not None:
         result, message = "refused", str(refused)
@@ -301,10 +306,16 @@ def offline_sync(*, device: GateDevice, items, now=None) -> list:
     allowed = set(device.ceremonies.values_list("pk", flat=True))
     wanted = {item["registration"] for item in items}
     registrations = Registration.objects.not_anonymised().in_bulk(wanted)
+    # Those already recorded (a queue sent again), in one query rather than one per item.
+    recorded = {
+        checkin.client_id: checkin
+        for checkin in CheckIn.objects.select_related("registration").filter(
+            client_id__in=[item["id"] for item in items]
+        )
+    }
     results = []
     for item in items:
-        earlier = CheckIn.objects.select_related("registration").filter(client_id=item["id"])
-        if checkin := earlier.first():
+        if checkin := recorded.get(item["id"]):
             results.append(_result(item["id"], checkin))
             continue
         registration = registrations.get(item["registration"])

@@ -235,14 +235,10 @@ def offline_sync(request, device):
             valid.append((position, form.cleaned_data))
         else:
             # Never recordable: answered, so that the phone stops sending it.
-            results[position] = {
-                "id": str(item.get("id", "")) if isinstance(item, dict) else "",
-                "result": "refused",
-                "message": _("This check-in is not readable and was not recorded."),
-                "registration": None,
-                "in": None,
-                "party": None,
-            }
+            results[position] = gate.refused_result(
+                item.get("id", "") if isinstance(item, dict) else "",
+                _("This check-in is not readable and was not recorded."),
+            )
     recorded = gate.offline_sync(device=device, items=[data for _position, data in valid])
     results.update(zip((position for position, _data in valid), recorded, strict=True))
     ceremonies = list(device.ceremonies.all())

@@ -633,3 +633,23 @@ def test_service_worker_is_served_from_the_gates_folder_without_sign_in():
     assert response.status_code == 200
     assert response["Content-Type"] == "application/javascript; charset=utf-8"
     assert "/en/checkin/" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 8])
+def test_offline_sync_a_queue_sent_again_costs_the_same_queries_however_long(
+    phone, today, size, django_assert_max_num_queries
+):
+    """The check-ins already recorded are looked up together, not one query each."""
+    client, token = phone
+    queue = [checkin(RegistrationFactory(category=today, party_size=1), 1) for _ in range(size)]
+    send(client, token, *queue)
+
+    # The credential (with its volunteer's permissions), the phone's ceremonies, the
+    # registrations, the check-ins already recorded, and the counts (the ceremonies
+    # again, arrivals, per phone, per volunteer).
+    with django_assert_max_num_queries(10):
+        again = send(client, token, *queue).json()
+
+    assert [r["result"] for r in again["results"]] == ["recorded"] * size
+    assert CheckIn.objects.count() == size
