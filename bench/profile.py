@@ -10,8 +10,8 @@ until the next run, so it can be run again on its own with that database:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/elbeday_bench DJANGO_DEBUG=false \\
         DJANGO_SECRET_KEY=profile DJANGO_ALLOWED_HOSTS=localhost .venv/bin/python -m bench.profile
 
-Public pages are profiled twice: rendered afresh (with no cache, in a second process
-started with CACHE_URL=dummycache://) and served from the page cache of CACHE_URL. Times
+Public pages are profiled twice: rendered afresh (the page cache off, in a second process
+started with PAGE_CACHE_SECONDS=0) and served from the page cache of CACHE_URL. Times
 under the profiler are longer than without it (every Python call is counted); the
 shares are what to read.
 """
@@ -53,7 +53,7 @@ def main():
             [PYTHON, "-m", "bench.profile", "--uncached", "--repeat", str(args.repeat)]
             + (["--ceremony", args.ceremony] if args.ceremony else []),
             cwd=ROOT,
-            env={**os.environ, "CACHE_URL": "dummycache://"},
+            env={**os.environ, "PAGE_CACHE_SECONDS": "0"},
             check=True,
         )
     import django

@@ -20,6 +20,18 @@ on one machine by default), so every worker of every app server sees the same on
 
 A page is stored as plain data, its body gzip-compressed once, so that a hit is one cache
 read and a few bytes copied: no response object to unpickle, nothing to compress again.
+
+Pages are served and stored by `PageCacheMiddleware`, early in the middleware (after the
+security headers, the content security policy and compression, before sessions,
+language, CSRF and authentication), for the views wrapped in `cached_public_page`. So a
+hit costs about what Django's hello world does: the middleware after it never runs, and
+the page is stored with the headers they set on its way out. Only a request that carries
+no session and no messages cookie is served from the cache, so a signed-in organiser
+always sees the page as it is now.
+
+`PAGE_CACHE_SECONDS = 0` turns the page cache off (every page rendered for every
+request) while the fragments the templates cache, and the versions they depend on, go on
+working: that is how the benchmark measures what rendering a page costs.
 """
 
 import functools
@@ -28,6 +40,7 @@ import time
 import zlib
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -36,7 +49,6 @@ from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "content-version"
-PAGE_SECONDS = 600
 # Pages are stored under this prefix; change it when CachedPage's fields change, so that
 # a worker never reads a page stored by an older release (unpickling it would fail).
 _PAGE_PREFIX = "page-v2:"
@@ -49,6 +61,10 @@ _MARKS = ("_csp_", "xframe_options_")
 _GZIP = 31
 # The seat versions a page being rendered for the cache has read (see depends_on_seats).
 _SEATS_READ = "cached_page_seat_versions"
+# The content version read before the page was rendered, for the fragments it caches.
+_CONTENT_VERSION = "cached_page_content_version"
+# Set on a response by `cached_public_page`: the middleware may store it.
+_CACHEABLE = "_public_page"
 # The seat versions each cached page showed when this process last served it, by page
 # key: one get_many then reads a page, the content version and the page's seat versions
 # together. Emptied when full; a page not in it takes a second get_many.
@@ -81,9 +97,16 @@ def _first_version(key):
     return cache.get(key, version)
 
 
-def content_version():
+def content_version(request=None):
+    """The current content version; the one read for `request` when its page was looked
+    up, so that a page and the fragments it caches agree."""
+    if request is not None and (version := getattr(request, _CONTENT_VERSION, None)):
+        return version
     version = cache.get(VERSION_KEY)
-    return _first_version(VERSION_KEY) if version is None else version
+    version = _first_version(VERSION_KEY) if version is None else version
+    if request is not None:
+        setattr(request, _CONTENT_VERSION, version)
+    return version
 
 
 def bump_content_version():
@@ -172,8 +195,9 @@ def _is_current(page, version, found, asked):
 
 def _is_personal(request, response):
     """Whether the page holds something of this visitor's own, to be sent to no one else:
-    a cookie set by the view, a CSRF token (its cookie is set by CsrfViewMiddleware on the
-    way out, after this decorator has seen the response) or messages waiting for them.
+    a cookie set on the way out (by the view, or CSRF's for a page with a form), a CSRF
+    token (used by the page even when the visitor's cookie already held it) or messages
+    waiting for them.
 
     So a cached page holds no secret, and needs no random padding against BREACH, which
     Django's GZipMiddleware adds to the pages it compresses."""
@@ -186,7 +210,8 @@ def _is_personal(request, response):
 
 
 def _page(response, content_version, seat_versions):
-    patch_vary_headers(response, ("Accept-Encoding",))
+    # Cookie: whether a page comes from here depends on the visitor's cookies.
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
     headers = {
         name: value
         for name, value in response.headers.items()
@@ -207,26 +232,54 @@ def _response(request, page):
     else:
         body = zlib.decompress(page.gzip, wbits=_GZIP)
         response = HttpResponse(body, status=page.status, headers=page.headers)
+    response.headers["Content-Length"] = str(len(response.content))
     for name, value in page.marks.items():
         setattr(response, name, value)
     return response
 
 
 def cached_public_page(view):
-    """Serve anonymous GET requests from the shared cache; signed-in staff always see
-    the page rendered fresh.
+    """Mark the view's pages as public: the same for every visitor who is not signed in,
+    so that `PageCacheMiddleware` may store them and serve them to the next one."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        setattr(response, _CACHEABLE, True)
+        return response
+
+    return wrapped
+
+
+def _page_key(request):
+    # Hashed: the address may be long or hold characters that a cache such as memcached
+    # refuses in a key.
+    return _PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+
+
+class PageCacheMiddleware:
+    """Serves the pages of `cached_public_page` views from the shared cache, and stores
+    them, for requests without a session or messages cookie.
 
     One `get_many` reads the page, the content version and the seat versions the page
     showed when this process last served it. The visitor whose request rendered the page
     gets it as the cache then serves it, in the same bytes."""
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        # Hashed: the address may be long or hold characters that a cache such as
-        # memcached refuses in a key.
-        key = _PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.seconds = settings.PAGE_CACHE_SECONDS
+        # A session means a signed-in organiser (the public never gets one); a messages
+        # cookie, something to tell this visitor alone.
+        self.personal_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+
+    def __call__(self, request):
+        if (
+            not self.seconds
+            or request.method not in ("GET", "HEAD")
+            or any(name in request.COOKIES for name in self.personal_cookies)
+        ):
+            return self.get_response(request)
+        key = _page_key(request)
         asked = [VERSION_KEY, key, *_seat_keys.get(key, ())]
         found = cache.get_many(asked)
         version = found.get(VERSION_KEY)
@@ -239,15 +292,18 @@ def cached_public_page(view):
                 return _response(request, page)
         # The versions are read before the page is rendered: a change committed while it
         # renders sets newer ones, and the page stored below is out of date at once.
+        setattr(request, _CONTENT_VERSION, version)
         setattr(request, _SEATS_READ, {})
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code != 200 or response.streaming or _is_personal(request, response):
+        response = self.get_response(request)
+        if (
+            not getattr(response, _CACHEABLE, False)
+            or response.status_code != 200
+            or response.streaming
+            or response.has_header("Content-Encoding")
+            or _is_personal(request, response)
+        ):
             return response
         page = _page(response, version, getattr(request, _SEATS_READ))
-        cache.set(key, page, PAGE_SECONDS)
+        cache.set(key, page, self.seconds)
         _remember_seat_keys(key, page)
         return _response(request, page)
-
-    return wrapped

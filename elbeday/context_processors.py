@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
+
+from . import cache
 
 
 def _same_site(path, code):
@@ -39,3 +42,10 @@ def languages(request):
     neutral = default.replace(f"/{settings.LANGUAGE_CODE}/", "/", 1)
     alternates.append({"hreflang": "x-default", "url": site_url + neutral})
     return {"language_links": links, "alternate_links": alternates}
+
+
+def content_version(request):
+    """`content_version` for the fragments that templates cache: `{% cache %}` with it
+    among the names the fragment varies on is current until the next content edit (see
+    elbeday.cache). Read from the cache only by a template that uses it."""
+    return {"content_version": SimpleLazyObject(lambda: cache.content_version(request))}

@@ -67,6 +67,9 @@ MIDDLEWARE = [
     # Compresses pages (static files come compressed from WhiteNoise). Django adds random
     # padding against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
+    # Public pages from the shared cache, before the middleware that a page served from it
+    # does not need (see elbeday.cache).
+    "elbeday.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "elbeday.context_processors.languages",
+                "elbeday.context_processors.content_version",
             ],
         },
     },
@@ -139,6 +143,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     # Django's, keeping its Redis client instead of making one per command (a page-cache
     # hit spent a quarter of its CPU there; see elbeday.cache_backends).
     CACHES["default"]["BACKEND"] = "elbeday.cache_backends.RedisCache"
+# Seconds a public page stays in the page cache (elbeday.cache); 0 turns the page cache
+# off, as the benchmark does to measure what rendering costs.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Rate-limit counters must be added and counted atomically and never dropped to make
 # room. Redis (and memcached) do both; a file cache does neither, so on one machine the
 # counters get a locking file cache of their own (see elbeday.cache_backends).

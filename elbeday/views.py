@@ -1,16 +1,19 @@
+import functools
 import re
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.generic import DetailView, TemplateView
 
 from events.demo import REHEARSAL_SLUG_PREFIX
 from events.models import Ceremony
-from memorials.models import HistoryNote, MemorialSite
+from memorials.models import HistoryNote, MemorialSite, Source
 
 from .models import Page
+from .translation import in_visitor_language
 
 # A sentence ends at a full stop after two letters or digits, so that an initial
 # ("William D. Robertson") does not end it.
@@ -27,6 +30,32 @@ def first_sentence(text):
     return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
 
 
+def _history():
+    """The published history notes, each with its citations, and their sources numbered
+    in the order they first appear: {"notes", "intro", "sources"}."""
+    notes = list(
+        in_visitor_language(HistoryNote.objects.filter(is_published=True)).prefetch_related(
+            Prefetch("sources", queryset=in_visitor_language(Source.objects.all()))
+        )
+    )
+    # Citations are numbered in the order they first appear on the page, and each note
+    # lists its own in ascending order: [1] [2], then [2] [3].
+    numbers = {}
+    for note in notes:
+        note.citations = []
+        for source in note.sources.all():
+            numbers.setdefault(source.pk, (len(numbers) + 1, source))
+            note.citations.append((numbers[source.pk][0], source))
+        note.citations.sort(key=lambda citation: citation[0])
+    for number, source in numbers.values():
+        source.number = number
+    return {
+        "notes": notes,
+        "intro": first_sentence(notes[0].text) if notes else "",
+        "sources": [source for _number, source in numbers.values()],
+    }
+
+
 class HomeView(TemplateView):
     """What the day is, the next ceremony with its register button, the memorial sites,
     then the history with its sources."""
@@ -37,25 +66,15 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        notes = list(HistoryNote.objects.filter(is_published=True).prefetch_related("sources"))
-        # Citations are numbered in the order they first appear on the page, and each
-        # note lists its own in ascending order: [1] [2], then [2] [3].
-        numbers = {}
-        for note in notes:
-            note.citations = []
-            for source in note.sources.all():
-                numbers.setdefault(source.pk, (len(numbers) + 1, source))
-                note.citations.append((numbers[source.pk][0], source))
-            note.citations.sort(key=lambda citation: citation[0])
-        for number, source in numbers.values():
-            source.number = number
-        context["notes"] = notes
-        context["intro"] = first_sentence(notes[0].text) if notes else ""
-        context["note_sources"] = [source for _number, source in numbers.values()]
+        # Read (once) by the template only when it renders the fragments that show it,
+        # which it keeps until the next content edit.
+        context["history"] = functools.cache(lambda: _history())
         upcoming = list(
-            Ceremony.objects.public()
-            .upcoming()
-            .select_related("series", "venue_site")[: self.upcoming_looked_at]
+            in_visitor_language(
+                Ceremony.objects.public().upcoming().select_related("series", "venue_site"),
+                "series",
+                "venue_site",
+            )[: self.upcoming_looked_at]
         )
         # A real ceremony before any sample, and never the rehearsal.
         featured = sorted(
@@ -64,7 +83,9 @@ class HomeView(TemplateView):
         )
         context["next_ceremony"] = featured[0] if featured else None
         context["more_ceremonies"] = len(upcoming) > 1
-        context["featured_sites"] = MemorialSite.objects.published().with_cover()[:6]
+        context["featured_sites"] = in_visitor_language(
+            MemorialSite.objects.published().with_cover()
+        )[:6]
         return context
 
 

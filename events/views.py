@@ -1,13 +1,14 @@
 """The public pages of ceremonies: the list with its archive, a ceremony with its
 programme and seats, calendar files and the news feed."""
 
+import functools
 import json
 from itertools import groupby
 from operator import attrgetter
 
 from django.contrib.syndication.views import Feed
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,13 +19,16 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
 
 from elbeday.cache import depends_on_seats
+from elbeday.translation import in_visitor_language
 
 from . import calendar
-from .models import Ceremony
+from .models import Ceremony, SeatCategory
 
 
 def public_ceremonies():
-    return Ceremony.objects.public().select_related("series", "venue_site")
+    return in_visitor_language(
+        Ceremony.objects.public().select_related("series", "venue_site"), "series", "venue_site"
+    )
 
 
 class CeremonyListView(ListView):
@@ -68,22 +72,28 @@ class CeremonyDetailView(DetailView):
     context_object_name = "ceremony"
 
     def get_queryset(self):
-        return public_ceremonies().prefetch_related("programme", "sources")
+        # The programme, the sources and the wreath order are read by the template, in
+        # the fragments it keeps until the next content edit (no query while they last).
+        return public_ceremonies()
 
     def get_object(self, queryset=None):
         ceremony = super().get_object(queryset)
         # The page shows the seats: it says so before it reads them, so that a seat
         # taken in between clears the cached page (see elbeday.cache).
         depends_on_seats(self.request, [ceremony.pk])
-        prefetch_related_objects([ceremony], "categories")
+        prefetch_related_objects(
+            [ceremony],
+            Prefetch("categories", queryset=in_visitor_language(SeatCategory.objects.all())),
+        )
         return ceremony
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ceremony = self.object
         context["registration_state"] = ceremony.registration_state()
-        context["wreath_order"] = _published_wreath_order(ceremony)
-        context["json_ld"] = _script_json(_event_json_ld(self.request, ceremony))
+        # Called by the template only when it renders the fragment that shows them.
+        context["wreath_order"] = functools.partial(_published_wreath_order, ceremony)
+        context["json_ld"] = lambda: _script_json(_event_json_ld(self.request, ceremony))
         return context
 
 

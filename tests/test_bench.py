@@ -41,15 +41,21 @@ def test_cpu_per_request_leaves_out_a_worker_replaced_meanwhile():
 def _run(**changes):
     figures = {
         "scale": 1,
+        "cache": "redis",
+        "reference": {"rps": 2500, "cpu_ms": 0.3},
         "pages": [
-            {"name": "health check", "rps": 2000, "ratio": 1.0, "cpu_ms": 0.5},
+            {"name": "health check", "rps": 2000, "ratio": 0.8, "cpu_ms": 0.5},
             {
                 "name": "home",
                 "rps": 1000,
-                "ratio": 0.5,
+                "ratio": 0.4,
                 "cpu_ms": 1.0,
                 "uncached": {"rps": 150, "cpu_ms": 11.4},
             },
+        ],
+        "file_cache_pages": [
+            {"name": "health check", "rps": 2100, "ratio": 0.84},
+            {"name": "home", "rps": 1600, "ratio": 0.64},
         ],
         "pages_during_rush": [{"name": "ceremony page", "ratio": 0.6}],
         "registrations": {"cpu_ms": 2.5},
@@ -63,13 +69,21 @@ def test_budget_table_says_pass_or_miss_for_each_goal(monkeypatch):
     assert run._budgets(_run()) == [
         ("registration POST (confirmed), CPU", "2.50 ms", "≤ 3 ms", True),
         ("home, uncached, CPU", "11.40 ms", "≤ 4 ms", False),
-        ("home from the page cache, req/s ÷ health check", "0.50×", "≥ 0.6×", False),
+        ("home, Redis cache, req/s ÷ hello world", "0.40×", "≥ 0.6×", False),
+        ("home, file cache, req/s ÷ hello world", "0.64×", "≥ 0.6×", True),
         ("ceremony page during a rush, req/s ÷ alone", "0.60×", "≥ 0.5×", True),
         ("dashboard (staff), CPU", "50.00 ms", "≤ 40 ms", False),
     ]
     table = run._budget_table({"runs": [_run()]})
-    assert "Budget at size 1× (2 of 5 met)" in table
+    assert "Budget at size 1× (3 of 6 met)" in table
     assert table.count("MISS") == 3
+
+
+def test_budget_table_without_redis_has_the_file_cache_alone():
+    whats = [what for what, *_rest in run._budgets(_run(cache="file", file_cache_pages=None))]
+    assert [what for what in whats if "cache," in what] == [
+        "home, file cache, req/s ÷ hello world"
+    ]
 
 
 def test_staff_budgets_apply_at_200000_registrations_only(monkeypatch):

@@ -20,19 +20,24 @@ from unittest import mock
 
 import pytest
 from django.contrib import messages
-from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.core.cache.backends.base import CacheKeyWarning
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 from django_ratelimit.core import is_ratelimited
 
-from elbeday.cache import VERSION_KEY, bump_content_version, cached_public_page, seats_key
+from elbeday.cache import (
+    _PAGE_PREFIX,
+    VERSION_KEY,
+    bump_content_version,
+    cached_public_page,
+    seats_key,
+)
 from elbeday.models import Page
 from events.services import category_set_capacity
 from registrations.services import registration_cancel
@@ -402,40 +407,54 @@ def test_page_first_asked_for_with_head_is_cached_whole(client, django_assert_nu
     assert "<h1>Strehla</h1>" in page.content.decode()
 
 
-def _anonymous_get(path):
-    request = RequestFactory().get(path)
-    request.user = AnonymousUser()
-    request._messages = CookieStorage(request)
-    return request
+@cached_public_page
+def _form_page(request):
+    return HttpResponse(f'<form method="post"><input value="{get_token(request)}"></form>' * 10)
 
 
-def test_page_holding_a_csrf_token_is_not_served_to_the_next_visitor():
-    """A token is the visitor's own secret; a page holding one must not be stored (its
-    cookie is set on the way out, so the page itself sets none when it is rendered)."""
-    tokens = []
-
-    @cached_public_page
-    def form(request):
-        tokens.append(get_token(request))
-        return HttpResponse(f'<form method="post"><input value="{tokens[-1]}"></form>' * 10)
-
-    pages = [form(_anonymous_get("/form/")).content.decode() for _visitor in range(2)]
-
-    assert pages[0] != pages[1]
-    assert [token in page for token, page in zip(tokens, pages, strict=True)] == [True, True]
+@cached_public_page
+def _welcome_page(request):
+    shown = " ".join(str(message) for message in messages.get_messages(request))
+    return HttpResponse(f"<p>{shown}</p>" + "<p>Welcome</p>" * 20)
 
 
-def test_page_showing_a_visitors_messages_is_not_served_to_the_next_visitor():
-    @cached_public_page
-    def page(request):
-        shown = " ".join(str(message) for message in messages.get_messages(request))
-        return HttpResponse(f"<p>{shown}</p>" + "<p>Welcome</p>" * 20)
+def _tell(request):
+    messages.success(request, "Your booking has been changed.")
+    return HttpResponse("told")
 
-    told = _anonymous_get("/welcome/")
-    messages.success(told, "Your booking has been changed.")
-    pages = [page(request).content.decode() for request in (told, _anonymous_get("/welcome/"))]
 
-    assert ["Your booking has been changed." in html for html in pages] == [True, False]
+# The URLs of the tests below that use them (pytest.mark.urls), through the whole
+# middleware as every page is served.
+urlpatterns = [
+    path("form/", _form_page),
+    path("welcome/", _welcome_page),
+    path("tell/", _tell),
+]
+
+
+@pytest.mark.urls(__name__)
+def test_page_holding_a_csrf_token_is_not_served_to_the_next_visitor(client):
+    """A token is the visitor's own secret; a page holding one must not be stored: not for
+    a first visitor (whose CSRF cookie is set on the way out), nor for one who already
+    has the cookie (and so gets none)."""
+    first = client.get("/form/")
+    again = client.get("/form/")
+    other = Client().get("/form/")
+
+    # Each answer rendered afresh, with a newly masked token: a stored page would be sent
+    # again in the same bytes.
+    assert len({page.content for page in (first, again, other)}) == 3
+
+
+@pytest.mark.urls(__name__)
+def test_page_showing_a_visitors_messages_is_not_served_to_the_next_visitor(client):
+    client.get("/tell/")
+    told = client.get("/welcome/").content.decode()
+    next_visitor = Client().get("/welcome/").content.decode()
+    told_again = client.get("/welcome/").content.decode()
+
+    assert "Your booking has been changed." in told
+    assert "Your booking has been changed." not in next_visitor + told_again
 
 
 def test_signed_in_staff_always_get_a_fresh_page(admin_client):
@@ -590,3 +609,71 @@ def test_page_cache_key_suits_every_cache_backend(client):
         response = client.get("/en/memorials/", {"q": "x" * 300})
 
     assert response.status_code == 200
+
+
+def test_page_cache_turned_off_renders_every_page(client, settings, django_assert_num_queries):
+    """PAGE_CACHE_SECONDS = 0: every request renders its page (as the benchmark measures
+    rendering), and nothing is stored."""
+    settings.PAGE_CACHE_SECONDS = 0
+    site = MemorialSiteFactory(name_en="Strehla")
+    url = f"/en/memorials/{site.slug}/"
+    client.get(url)
+    type(site).objects.filter(pk=site.pk).update(name_en="Torgau")
+
+    page = client.get(url)
+
+    assert "<h1>Torgau</h1>" in page.content.decode()
+    assert not [key for key in caches["default"]._cache if _PAGE_PREFIX in key]
+
+
+def test_signed_in_staffs_page_is_not_served_to_the_public(admin_client, client):
+    site = MemorialSiteFactory(name_en="Strehla")
+    url = f"/en/memorials/{site.slug}/"
+    admin_client.get(url)
+    type(site).objects.filter(pk=site.pk).update(name_en="Torgau")
+
+    assert "<h1>Torgau</h1>" in client.get(url).content.decode()
+
+
+def test_ceremony_page_rendered_again_reuses_what_only_an_edit_changes(
+    client, settings, django_assert_max_num_queries
+):
+    """With the page rendered for every request (the page cache off, or a seat just
+    taken), the ceremony's content comes from fragments kept until the next content edit:
+    only the seats and the ceremony are read again; an edit shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    category = SeatCategoryFactory(capacity=10)
+    ceremony = category.ceremony
+    item = factories.ProgrammeItemFactory(ceremony=ceremony, title_en="Wreaths are laid")
+    url = f"/en/ceremonies/{ceremony.slug}/"
+    client.get(url)
+    _register(category, party_size=3)
+
+    with django_assert_max_num_queries(2):
+        html = client.get(url).content.decode()
+
+    assert ">7 seats left<" in html
+    assert "Wreaths are laid" in html
+    item.title_en = "Flowers are laid"
+    item.save()
+    assert "Flowers are laid" in client.get(url).content.decode()
+
+
+def test_home_page_rendered_again_reads_only_the_next_ceremony(
+    client, settings, django_assert_max_num_queries
+):
+    """The home page's history and sites come from fragments kept until the next edit;
+    rendered again, it reads only the upcoming ceremonies; an edited note shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    note = factories.HistoryNoteFactory(text_en="They met at Strehla.", is_published=True)
+    MemorialSiteFactory(name_en="Torgau bridge")
+    client.get("/en/")
+
+    with django_assert_max_num_queries(1):
+        html = client.get("/en/").content.decode()
+
+    assert "They met at Strehla." in html
+    assert "Torgau bridge" in html
+    note.text_en = "They met at Torgau."
+    note.save()
+    assert "They met at Torgau." in client.get("/en/").content.decode()
