@@ -21,13 +21,12 @@ on one machine by default), so every worker of every app server sees the same on
 A page is stored as plain data, its body gzip-compressed once, so that a hit is one cache
 read and a few bytes copied: no response object to unpickle, nothing to compress again.
 
-Pages are served and stored by `PageCacheMiddleware`, early in the middleware (after the
-security headers, the content security policy and compression, before sessions,
-language, CSRF and authentication), for the views wrapped in `cached_public_page`. So a
-hit costs about what Django's hello world does: the middleware after it never runs, and
-the page is stored with the headers they set on its way out. Only a request that carries
-no session and no messages cookie is served from the cache, so a signed-in organiser
-always sees the page as it is now.
+Pages are served and stored by `PageCacheMiddleware`, the first middleware, for the
+views wrapped in `cached_public_page`. So a hit costs little more than Django's hello
+world: no other middleware runs, and the page is stored as the whole stack answered it,
+with the security headers, the content security policy and the compression they applied
+on its way out. Only a request that carries no session and no messages cookie is served
+from the cache, so a signed-in organiser always sees the page as it is now.
 
 `PAGE_CACHE_SECONDS = 0` turns the page cache off (every page rendered for every
 request) while the fragments the templates cache, and the versions they depend on, go on
@@ -51,11 +50,7 @@ from django.utils.cache import patch_vary_headers
 VERSION_KEY = "content-version"
 # Pages are stored under this prefix; change it when CachedPage's fields change, so that
 # a worker never reads a page stored by an older release (unpickling it would fail).
-_PAGE_PREFIX = "page-v2:"
-# Set on a response by the decorators that change how the middleware treats one view's
-# answer on the way out (django-csp's csp_update and the like, Django's
-# xframe_options_exempt); kept with the page so that a hit gets the same headers.
-_MARKS = ("_csp_", "xframe_options_")
+_PAGE_PREFIX = "page-v3:"
 # zlib's window bits for the gzip format, with an mtime of 0 in its header: the same page
 # compresses to the same bytes in every worker.
 _GZIP = 31
@@ -76,8 +71,7 @@ class CachedPage(NamedTuple):
     content_version: int
     seat_versions: dict  # ceremony id → seat version, for the seats the page shows
     status: int
-    headers: dict  # as the view set them, with Vary: Accept-Encoding
-    marks: dict  # response attributes for the middleware (see _MARKS)
+    headers: dict  # as the middleware sent them, without Content-Encoding and -Length
     gzip: bytes  # the body
 
 
@@ -199,8 +193,7 @@ def _is_personal(request, response):
     token (used by the page even when the visitor's cookie already held it) or messages
     waiting for them.
 
-    So a cached page holds no secret, and needs no random padding against BREACH, which
-    Django's GZipMiddleware adds to the pages it compresses."""
+    So a cached page holds no secret."""
     messages = getattr(request, "_messages", None)
     return bool(
         response.cookies
@@ -210,6 +203,8 @@ def _is_personal(request, response):
 
 
 def _page(response, content_version, seat_versions):
+    """The page to store from the answer of the whole middleware: its body compressed
+    once (or as GZipMiddleware compressed it for a browser)."""
     # Cookie: whether a page comes from here depends on the visitor's cookies.
     patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
     headers = {
@@ -217,15 +212,16 @@ def _page(response, content_version, seat_versions):
         for name, value in response.headers.items()
         if name.lower() not in ("content-length", "content-encoding")
     }
-    marks = {name: value for name, value in vars(response).items() if name.startswith(_MARKS)}
-    body = zlib.compress(response.content, wbits=_GZIP)
-    return CachedPage(content_version, seat_versions, response.status_code, headers, marks, body)
+    if response.get("Content-Encoding") == "gzip":
+        body = response.content
+    else:
+        body = zlib.compress(response.content, wbits=_GZIP)
+    return CachedPage(content_version, seat_versions, response.status_code, headers, body)
 
 
 def _response(request, page):
     """A new response with the page's body in the encoding the client accepts: gzip (any
-    browser), or plain for the rare client that does not. GZipMiddleware leaves a response
-    alone that has a Content-Encoding already."""
+    browser), or plain for the rare client that does not."""
     if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         response = HttpResponse(page.gzip, status=page.status, headers=page.headers)
         response.headers["Content-Encoding"] = "gzip"
@@ -233,8 +229,6 @@ def _response(request, page):
         body = zlib.decompress(page.gzip, wbits=_GZIP)
         response = HttpResponse(body, status=page.status, headers=page.headers)
     response.headers["Content-Length"] = str(len(response.content))
-    for name, value in page.marks.items():
-        setattr(response, name, value)
     return response
 
 
@@ -271,13 +265,25 @@ class PageCacheMiddleware:
         # A session means a signed-in organiser (the public never gets one); a messages
         # cookie, something to tell this visitor alone.
         self.personal_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+        # Static files (WhiteNoise, after this) and uploads are never pages.
+        self.not_pages = tuple(
+            prefix for prefix in (settings.STATIC_URL, settings.MEDIA_URL) if prefix != "/"
+        )
+        self.ssl_redirect = settings.SECURE_SSL_REDIRECT
+
+    def _may_serve(self, request):
+        return (
+            self.seconds
+            and request.method in ("GET", "HEAD")
+            and not any(name in request.COOKIES for name in self.personal_cookies)
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.path.startswith(self.not_pages)
+            # SecurityMiddleware, after this, sends a plain-HTTP request to HTTPS.
+            and not (self.ssl_redirect and not request.is_secure())
+        )
 
     def __call__(self, request):
-        if (
-            not self.seconds
-            or request.method not in ("GET", "HEAD")
-            or any(name in request.COOKIES for name in self.personal_cookies)
-        ):
+        if not self._may_serve(request):
             return self.get_response(request)
         key = _page_key(request)
         asked = [VERSION_KEY, key, *_seat_keys.get(key, ())]
@@ -299,7 +305,7 @@ class PageCacheMiddleware:
             not getattr(response, _CACHEABLE, False)
             or response.status_code != 200
             or response.streaming
-            or response.has_header("Content-Encoding")
+            or response.get("Content-Encoding", "gzip") != "gzip"
             or _is_personal(request, response)
         ):
             return response

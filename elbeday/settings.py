@@ -60,6 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Public pages from the shared cache, first: a page served from it needs no other
+    # middleware, and is stored as they answered it, headers and compression included
+    # (see elbeday.cache).
+    "elbeday.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that every response carries the policy (see CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
@@ -67,9 +71,6 @@ MIDDLEWARE = [
     # Compresses pages (static files come compressed from WhiteNoise). Django adds random
     # padding against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
-    # Public pages from the shared cache, before the middleware that a page served from it
-    # does not need (see elbeday.cache).
-    "elbeday.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -677,3 +677,14 @@ def test_home_page_rendered_again_reads_only_the_next_ceremony(
     note.text_en = "They met at Torgau."
     note.save()
     assert "They met at Torgau." in client.get("/en/").content.decode()
+
+
+def test_plain_http_request_is_sent_to_https_not_served_from_the_cache(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    site = MemorialSiteFactory()
+    url = f"/en/memorials/{site.slug}/"
+    assert client.get(url, secure=True, **BROWSER).status_code == 200
+
+    response = client.get(url, **BROWSER)
+
+    assert (response.status_code, response["Location"]) == (301, f"https://testserver{url}")
