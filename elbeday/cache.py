@@ -37,6 +37,7 @@ import functools
 import hashlib
 import time
 import zlib
+from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
@@ -89,6 +90,28 @@ def _first_version(key):
     version = _new_version()
     cache.add(key, version, None)
     return cache.get(key, version)
+
+
+@functools.cache
+def release():
+    """A fingerprint of the code, templates and translations this process runs: part of
+    every page's and fragment's key, so that a new release never serves what an older one
+    rendered, without anyone clearing the cache."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in ("elbeday", "events", "memorials", "registrations", "staff", "templates"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".xml", ".svg"):
+                digest.update(path.read_bytes())
+    for path in sorted((root / "locale").rglob("*.mo")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def fragment_version(request):
+    """What a template fragment kept until the next content edit varies on (besides what
+    it shows): this release and the content version read for `request`."""
+    return f"{release()}-{content_version(request)}"
 
 
 def content_version(request=None):
@@ -248,7 +271,8 @@ def cached_public_page(view):
 def _page_key(request):
     # Hashed: the address may be long or hold characters that a cache such as memcached
     # refuses in a key.
-    return _PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"{_PAGE_PREFIX}{release()}:{address}"
 
 
 class PageCacheMiddleware:

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
@@ -8,6 +10,9 @@ from django.utils.translation import get_language_info
 from . import cache
 
 
+# Pure (the path and the URLconf decide), and asked for every language of every page
+# rendered: kept for the addresses asked for most recently.
+@functools.lru_cache(maxsize=4096)
 def _same_site(path, code):
     """The page at `path` in language `code`, as a path on this site. A request path can
     begin with "//" or "/\\" ("//evil.example/"), which a browser would read as another
@@ -46,6 +51,6 @@ def languages(request):
 
 def content_version(request):
     """`content_version` for the fragments that templates cache: `{% cache %}` with it
-    among the names the fragment varies on is current until the next content edit (see
-    elbeday.cache). Read from the cache only by a template that uses it."""
-    return {"content_version": SimpleLazyObject(lambda: cache.content_version(request))}
+    among the names the fragment varies on is current until the next content edit or
+    release (see elbeday.cache). Read from the cache only by a template that uses it."""
+    return {"content_version": SimpleLazyObject(lambda: cache.fragment_version(request))}

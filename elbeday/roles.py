@@ -14,7 +14,19 @@ groups hold after all migrations.
 """
 
 CONTENT = {
-    "memorials": ["memorialsite", "photo", "sitedate", "source", "historynote"],
+    "memorials": [
+        "memorialsite",
+        "photo",
+        "sitedate",
+        "source",
+        "historynote",
+        "series",
+        "trail",
+        "trailstop",
+        # What the public sends; changing one is deciding on it (memorials.services).
+        "correction",
+        "photosubmission",
+    ],
     "events": ["series", "ceremony", "programmeitem", "seatcategory"],
     "elbeday": ["page"],
 }

@@ -198,14 +198,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
-# Documents that must never be public (press letters): outside MEDIA_ROOT, so neither
-# SERVE_MEDIA nor a web server serving MEDIA_ROOT reaches them; staff download them
-# through a view that checks the permission (registrations.storage).
+# Documents that must never be public (press letters, photos waiting for review): outside
+# MEDIA_ROOT, so neither SERVE_MEDIA nor a web server serving MEDIA_ROOT reaches them;
+# staff read them through views that check the permission (elbeday.storage).
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # The press letters' storage (registrations.storage.private_storage).
-    "private": {"BACKEND": "registrations.storage.PrivateStorage"},
+    # Press letters and photos waiting for review (elbeday.storage.private_storage).
+    "private": {"BACKEND": "elbeday.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -266,8 +266,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "bucket_name": AWS_PRIVATE_BUCKET_NAME,
             # No ACL sent, so each object gets S3's default, private (owner only); a
             # "private" ACL sent explicitly is refused by buckets whose ACLs are disabled
-            # (the default on AWS). The letters have no URL: staff download them
-            # through the app (registrations.storage).
+            # (the default on AWS). The files have no URL: staff read them through
+            # the app (elbeday.storage).
             "default_acl": None,
         },
     }
@@ -309,6 +309,11 @@ SITE_DOMAIN = SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
 # raise the limit, or set it empty to switch it off.
 REGISTRATION_RATE_PER_IP = env.str("REGISTRATION_RATE_PER_IP", default="30/h") or None
 REGISTRATION_RATE_PER_EMAIL = env.str("REGISTRATION_RATE_PER_EMAIL", default="5/h") or None
+# Corrections and photos sent by the public, per client address (empty: no limit).
+SUBMISSION_RATE_PER_IP = env.str("SUBMISSION_RATE_PER_IP", default="10/h") or None
+# Submitters' email addresses and names are removed this many days after the editors'
+# decision (manage.py anonymise_registrations, run daily); pending ones are kept.
+SUBMISSION_RETENTION_DAYS = env.int("SUBMISSION_RETENTION_DAYS", default=180)
 # Reminders go out this many days before a ceremony (manage.py send_reminders).
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
 RATELIMIT_USE_CACHE = "ratelimit"

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
 from . import demo_data
-from .models import HistoryNote, MemorialSite, Photo, SiteDate, Source
+from .models import HistoryNote, MemorialSite, Photo, Series, SiteDate, Source, Trail, TrailStop
 
 LANGUAGES = ("en", "de", "ru")
 TRANSLATED_SITE_FIELDS = (
@@ -171,10 +171,46 @@ def load_memorials():
             position=position, is_published=True, **_translated("text", note)
         )
         history_note.sources.set([sources[number] for number in note.get("sources", [])])
+    load_series_and_trails()
     return _count() - count_before
+
+
+def load_series_and_trails():
+    """The demo series and trails that are missing, of the demo sites."""
+    sites = MemorialSite.objects.in_bulk(
+        [slug for data in demo_data.SERIES for slug in data["sites"]]
+        + [slug for data in demo_data.TRAILS for slug in data["stops"]],
+        field_name="slug",
+    )
+    for data in demo_data.SERIES:
+        series, created = Series.objects.get_or_create(
+            slug=data["slug"],
+            defaults={
+                **_translated("name", data["name"]),
+                **_translated("description", data["description"]),
+            },
+        )
+        if created:
+            series.sites.set([sites[slug] for slug in data["sites"] if slug in sites])
+    for data in demo_data.TRAILS:
+        trail, created = Trail.objects.get_or_create(
+            slug=data["slug"],
+            defaults={
+                "kind": data["kind"],
+                "is_published": True,
+                **_translated("name", data["name"]),
+                **_translated("description", data["description"]),
+            },
+        )
+        if created:
+            TrailStop.objects.bulk_create(
+                TrailStop(trail=trail, site=sites[slug], position=position)
+                for position, slug in enumerate(data["stops"], start=1)
+            )
 
 
 def _count():
     return sum(
-        model.objects.count() for model in (Source, MemorialSite, SiteDate, Photo, HistoryNote)
+        model.objects.count()
+        for model in (Source, MemorialSite, SiteDate, Photo, HistoryNote, Series, Trail, TrailStop)
     )

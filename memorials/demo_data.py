@@ -1303,3 +1303,68 @@ HOME_INTRO = [
         "sources": [29, 33],
     },
 ]
+
+
+# Series and trails. A trail's distances are computed from its sites' coordinates.
+SERIES = [
+    {
+        "slug": "elbe-day-1945",
+        "name": {"en": "Elbe Day 1945", "de": "Elbe Day 1945", "ru": "Встреча на Эльбе 1945"},
+        "description": {
+            "en": (
+                "Memorials to the meeting of American and Soviet troops on the Elbe on "
+                "25 April 1945, at the river and far from it."
+            ),
+            "de": (
+                "Gedenkorte der Begegnung amerikanischer und sowjetischer Truppen an der Elbe "
+                "am 25. April 1945, am Fluss und fern von ihm."
+            ),
+            "ru": (
+                "Памятные места встречи американских и советских войск на Эльбе "
+                "25 апреля 1945 года, у реки и вдали от неё."
+            ),
+        },
+        "sites": [site["slug"] for site in SITES],
+    },
+]
+
+TRAILS = [
+    {
+        "slug": "strehla-torgau",
+        "kind": "driving",
+        "name": {
+            "en": "From Strehla to Torgau",
+            "de": "Von Strehla nach Torgau",
+            "ru": "От Штрелы до Торгау",
+        },
+        "description": {
+            "en": (
+                "From the old ferry at Strehla, where a patrol of the US 69th Infantry "
+                "Division crossed the Elbe by boat to Lorenzkirch on 25 April 1945 and met "
+                "Soviet troops, downriver to Torgau, where American and Soviet soldiers met "
+                "on the wrecked Elbe bridge that afternoon."
+            ),
+            "de": (
+                "Von der alten Fähre in Strehla, wo eine Patrouille der 69. US-"
+                "Infanteriedivision am 25. April 1945 mit dem Boot nach Lorenzkirch übersetzte "
+                "und auf sowjetische Truppen traf, elbabwärts nach Torgau, wo sich "
+                "amerikanische und sowjetische Soldaten am Nachmittag desselben Tages auf der "
+                "zerstörten Elbbrücke begegneten."
+            ),
+            "ru": (
+                "От старой переправы в Штреле, откуда патруль 69-й пехотной дивизии США "
+                "25 апреля 1945 года переправился на лодке через Эльбу в Лоренцкирх и "
+                "встретил советские войска, вниз по Эльбе до Торгау, где во второй половине "
+                "того же дня американские и советские солдаты встретились на разрушенном "
+                "мосту через Эльбу."
+            ),
+        },
+        "stops": [
+            "relief-denkmal-der-begegnung-strehla",
+            "gedenkstein-lorenzkirch",
+            "denkmal-der-begegnung-torgau",
+            "fahnenmasten-spirit-of-the-elbe-torgau",
+            "grab-joseph-polowsky-torgau",
+        ],
+    },
+]

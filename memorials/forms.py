@@ -10,14 +10,15 @@ class MemorialFilterForm(forms.Form):
 
     country = forms.ChoiceField(label=_("Country"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
 
-    def __init__(self, *args, country_codes=(), kinds=(), **kwargs):
+    def __init__(self, *args, country_codes=(), kinds=(), statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        country_names = dict(countries)
+        # The names of the countries in use only, not the whole translated list.
         self.fields["country"].choices = [
             ("", _("All countries")),
             *sorted(
-                ((code, country_names.get(code, code)) for code in country_codes),
+                ((code, countries.name(code) or code) for code in country_codes),
                 key=lambda choice: str(choice[1]),
             ),
         ]
@@ -25,4 +26,13 @@ class MemorialFilterForm(forms.Form):
         self.fields["kind"].choices = [
             ("", _("All kinds")),
             *((kind, kind_labels[kind]) for kind in MemorialSite.Kind.values if kind in kinds),
+        ]
+        status_labels = dict(MemorialSite.Status.choices)
+        self.fields["status"].choices = [
+            ("", _("Any status")),
+            *(
+                (status, status_labels[status])
+                for status in MemorialSite.Status.values
+                if status in statuses
+            ),
         ]

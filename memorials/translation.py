@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import HistoryNote, MemorialSite, Photo, SiteDate, Source
+from .models import HistoryNote, MemorialSite, Photo, Series, SiteDate, Source, Trail
 
 
 @register(MemorialSite)
@@ -17,6 +17,7 @@ class MemorialSiteTranslationOptions(TranslationOptions):
         "dedicated_by",
         "visiting_info",
         "accessibility_notes",
+        "moved_to",
     )
     required_languages = {"en": ("name", "summary", "town")}
 
@@ -41,3 +42,16 @@ class PhotoTranslationOptions(TranslationOptions):
 class HistoryNoteTranslationOptions(TranslationOptions):
     fields = ("text",)
     required_languages = ("en",)
+
+
+# Series and trails
+@register(Series)
+class SeriesTranslationOptions(TranslationOptions):
+    fields = ("name", "description")
+    required_languages = {"en": ("name",)}
+
+
+@register(Trail)
+class TrailTranslationOptions(TranslationOptions):
+    fields = ("name", "description")
+    required_languages = {"en": ("name",)}

@@ -1,10 +1,19 @@
+import functools
+
 from csp.decorators import csp_update
-from django.db.models import Prefetch
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from elbeday.translation import in_visitor_language
+
+from . import opendata
 from .forms import MemorialFilterForm
-from .models import MemorialSite, Photo
+from .models import MemorialSite, Series, Trail
 
 
 class MemorialListView(ListView):
@@ -14,21 +23,24 @@ class MemorialListView(ListView):
 
     def get_filter_form(self):
         published = MemorialSite.objects.published()
-        facets = set(published.values_list("country", "kind").distinct())
+        facets = set(published.values_list("country", "kind", "status").distinct())
         return MemorialFilterForm(
             self.request.GET or None,
-            country_codes={country for country, _kind in facets},
-            kinds={kind for _country, kind in facets},
+            country_codes={country for country, _kind, _status in facets},
+            kinds={kind for _country, kind, _status in facets},
+            statuses={status for _country, _kind, status in facets},
         )
 
     def get_queryset(self):
         self.filter_form = self.get_filter_form()
-        sites = MemorialSite.objects.published().with_cover()
+        sites = in_visitor_language(MemorialSite.objects.published().with_cover())
         if self.filter_form.is_valid():
             if country := self.filter_form.cleaned_data["country"]:
                 sites = sites.filter(country=country)
             if kind := self.filter_form.cleaned_data["kind"]:
                 sites = sites.filter(kind=kind)
+            if status := self.filter_form.cleaned_data["status"]:
+                sites = sites.filter(status=status)
         return sites
 
     def get_context_data(self, **kwargs):
@@ -49,17 +61,17 @@ class MemorialDetailView(DetailView):
     context_object_name = "site"
 
     def get_queryset(self):
-        return MemorialSite.objects.published().prefetch_related(
-            Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")),
-            "dates",
-            "sources",
-        )
+        # The photos, dates, sources and nearby sites are read by the template, in the
+        # fragments it keeps until the next content edit (no query while they last).
+        return in_visitor_language(MemorialSite.objects.published().with_series_and_trails())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["nearby"] = self.object.nearby()
-        context["ceremonies"] = (
-            self.object.ceremonies.public().upcoming().select_related("series", "venue_site")
+        context["nearby"] = functools.partial(self.object.nearby)
+        context["ceremonies"] = in_visitor_language(
+            self.object.ceremonies.public().upcoming().select_related("series", "venue_site"),
+            "series",
+            "venue_site",
         )
         return context
 
@@ -76,48 +88,149 @@ TILE_SERVER = "https://tile.openstreetmap.org"
 ELBE_REGION = {"south": 50.5, "west": 8.5, "north": 54.0, "east": 15.0}
 
 
-def in_elbe_region(site):
-    return (
-        ELBE_REGION["south"] <= site.latitude <= ELBE_REGION["north"]
-        and ELBE_REGION["west"] <= site.longitude <= ELBE_REGION["east"]
-    )
+# The map page lists at most this many of the far sites; the list page has them all.
+FAR_LISTED = 20
 
 
 @method_decorator(csp_update({"img-src": TILE_SERVER}), name="dispatch")
 class MemorialMapView(TemplateView):
+    """The map reads the catalogue's GeoJSON file (static/js/map.js): the page itself
+    stays the same size however many sites there are."""
+
     template_name = "memorials/memorialsite_map.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        located = (
-            MemorialSite.objects.published()
-            .filter(latitude__isnull=False)
-            .only(
-                "name",
-                "slug",
-                "kind",
-                "town",
-                "country",
-                "latitude",
-                "longitude",
-                "location_precision",
-            )
+        outside = (
+            Q(latitude__lt=ELBE_REGION["south"])
+            | Q(latitude__gt=ELBE_REGION["north"])
+            | Q(longitude__lt=ELBE_REGION["west"])
+            | Q(longitude__gt=ELBE_REGION["east"])
         )
-        sites, far_sites = [], []
-        for site in located:
-            (sites if in_elbe_region(site) else far_sites).append(site)
-        context["sites"] = sites
-        context["far_sites"] = far_sites
-        context["map_data"] = [
-            {
-                "name": site.name,
-                "url": site.get_absolute_url(),
-                "kind": site.get_kind_display(),
-                "town": site.town,
-                "lat": float(site.latitude),
-                "lon": float(site.longitude),
-                "approximate": site.is_approximate,
-            }
-            for site in sites
-        ]
+        far_sites = list(
+            MemorialSite.objects.published()
+            .filter(outside, latitude__isnull=False)
+            .only("name", "slug", "town", "country")[: FAR_LISTED + 1]
+        )
+        context["far_sites"] = far_sites[:FAR_LISTED]
+        context["more_far_sites"] = len(far_sites) > FAR_LISTED
+        context["region"] = ELBE_REGION
         return context
+
+
+class SeriesView(ListView):
+    """A series with its published sites."""
+
+    template_name = "memorials/series_detail.html"
+    context_object_name = "sites"
+    paginate_by = 12
+
+    def get_queryset(self):
+        self.series = get_object_or_404(Series, slug=self.kwargs["slug"])
+        return self.series.sites.published().with_cover()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["series"] = self.series
+        context["elided_page_range"] = context["paginator"].get_elided_page_range(
+            context["page_obj"].number, on_each_side=2, on_ends=1
+        )
+        return context
+
+
+class TrailListView(ListView):
+    template_name = "memorials/trail_list.html"
+    context_object_name = "trails"
+
+    def get_queryset(self):
+        return Trail.objects.published().annotate(
+            stop_count=Count("stops", filter=Q(stops__site__is_published=True))
+        )
+
+
+@method_decorator(csp_update({"img-src": TILE_SERVER}), name="dispatch")
+class TrailDetailView(DetailView):
+    template_name = "memorials/trail_detail.html"
+    context_object_name = "trail"
+
+    def get_queryset(self):
+        return Trail.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stops = self.object.public_stops()
+        context["stops"] = stops
+        context["total_km"] = sum(stop.km_from_previous or 0 for stop in stops)
+        context["approximate"] = any(stop.site.is_approximate for stop in stops)
+        return context
+
+
+# Open data: GeoJSON and GPX files of published sites (see opendata.py).
+
+
+def _geojson_response(body):
+    response = HttpResponse(body, content_type=opendata.GEOJSON_TYPE)
+    # Open data, meant to be read by other sites' maps too.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _gpx_response(body, slug):
+    response = HttpResponse(body, content_type=opendata.GPX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{opendata.filename(slug)}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _site_rows_or_404(slug):
+    """A published site's row, read in one query; 404 for a draft or a site with no
+    coordinates (its page links no file)."""
+    rows = list(opendata.site_rows(MemorialSite.objects.filter(slug=slug)))
+    if not rows:
+        raise Http404
+    return rows
+
+
+def _trail_rows(trail):
+    return opendata.site_rows(
+        MemorialSite.objects.filter(trail_stops__trail=trail).order_by(
+            "trail_stops__position", "trail_stops__pk"
+        )
+    )
+
+
+def catalogue_geojson(request):
+    return _geojson_response(opendata.geojson(opendata.site_rows(MemorialSite.objects.all())))
+
+
+def catalogue_gpx(request):
+    body = opendata.gpx(
+        opendata.site_rows(MemorialSite.objects.all()),
+        name=_("Elbe Day memorial sites"),
+        link=reverse("memorials:list"),
+    )
+    return _gpx_response(body, "elbe-day-memorials")
+
+
+def site_geojson(request, slug):
+    return _geojson_response(opendata.geojson(_site_rows_or_404(slug)))
+
+
+def site_gpx(request, slug):
+    rows = _site_rows_or_404(slug)
+    body = opendata.gpx(rows, name=rows[0]["name"], link=reverse("memorials:detail", args=[slug]))
+    return _gpx_response(body, slug)
+
+
+def trail_geojson(request, slug):
+    trail = get_object_or_404(Trail.objects.published(), slug=slug)
+    body = opendata.geojson(_trail_rows(trail), extra=lambda index, row: {"stop": index + 1})
+    return _geojson_response(body)
+
+
+def trail_gpx(request, slug):
+    trail = get_object_or_404(Trail.objects.published(), slug=slug)
+    body = opendata.gpx(
+        _trail_rows(trail), name=trail.name, link=trail.get_absolute_url(), route=True
+    )
+    return _gpx_response(body, slug)

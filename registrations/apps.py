@@ -16,6 +16,15 @@ class RegistrationsConfig(AppConfig):
         )
         signals.seats_added.connect(receivers.fill_seats, dispatch_uid="registrations-fill")
 
+        from memorials import signals as memorials_signals
+
+        memorials_signals.submission_decided.connect(
+            receivers.email_submission_decision, dispatch_uid="registrations-submission-decided"
+        )
+        memorials_signals.submissions_anonymised.connect(
+            receivers.forget_submitters, dispatch_uid="registrations-submissions-anonymised"
+        )
+
         from django.contrib.auth.signals import user_logged_out
 
         user_logged_out.connect(

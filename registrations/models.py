@@ -356,6 +356,7 @@ class OutgoingEmail(models.Model):
         DELEGATION_DECISION = "delegation_decision", _("decision on a delegation")
         PRESS_RECEIVED = "press_received", _("press application received")
         PRESS_DECISION = "press_decision", _("decision on a press application")
+        SUBMISSION_DECISION = "submission_decision", _("decision on a correction or photo")
 
     registration = models.ForeignKey(
         Registration,

@@ -29,6 +29,7 @@ def _test_settings(request, settings, tmp_path):
     if "demo" in request.fixturenames:
         shutil.copytree(request.getfixturevalue("demo").media_root, media_root)
     settings.MEDIA_ROOT = media_root
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

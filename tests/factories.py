@@ -263,3 +263,30 @@ class PressAccreditationFactory(factory.django.DjangoModelFactory):
         from registrations import press
 
         return press.accreditation_apply(accreditation=model_class(**kwargs))
+
+
+class MemorialSeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "memorials.Series"
+
+    name_en = factory.Sequence(lambda n: f"Series {n}")
+    slug = factory.Sequence(lambda n: f"series-{n}")
+
+
+class TrailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "memorials.Trail"
+
+    name_en = factory.Sequence(lambda n: f"Trail {n}")
+    slug = factory.Sequence(lambda n: f"trail-{n}")
+    kind = "walking"
+    is_published = True
+
+
+class TrailStopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "memorials.TrailStop"
+
+    trail = factory.SubFactory(TrailFactory)
+    site = factory.SubFactory(MemorialSiteFactory)
+    position = factory.Sequence(lambda n: n)

@@ -81,9 +81,7 @@ def test_budget_table_says_pass_or_miss_for_each_goal(monkeypatch):
 
 def test_budget_table_without_redis_has_the_file_cache_alone():
     whats = [what for what, *_rest in run._budgets(_run(cache="file", file_cache_pages=None))]
-    assert [what for what in whats if "cache," in what] == [
-        "home, file cache, req/s ÷ hello world"
-    ]
+    assert [what for what in whats if "cache," in what] == ["home, file cache, req/s ÷ hello world"]
 
 
 def test_staff_budgets_apply_at_200000_registrations_only(monkeypatch):

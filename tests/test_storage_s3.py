@@ -228,7 +228,7 @@ def test_settings_without_a_bucket_keep_media_on_this_machine():
         media["MEDIA_URL"],
     ) == (
         {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        {"BACKEND": "registrations.storage.PrivateStorage"},
+        {"BACKEND": "elbeday.storage.PrivateStorage"},
         "/media/",
     )
 

@@ -11,7 +11,7 @@ from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, page_opener
-from tests.factories import MemorialSiteFactory
+from tests.factories import MemorialSiteFactory, TrailFactory, TrailStopFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,6 +105,17 @@ def test_map_markers_load_with_hashed_static_files(
     # Framed on the Elbe, not the world: Strehla and Torgau (25 km apart) lie apart.
     assert abs(boxes[0]["y"] - boxes[1]["y"]) > 100
 
+    # The table of the sites on the map, filled from the same GeoJSON file.
+    expect(page.locator("#map-list td")).to_have_text(
+        [
+            "Strehla plaque",
+            "Strehla",
+            "51.352, 13.225 (approximate)",
+            "Torgau monument",
+            "Torgau",
+            "51.56, 13.01 (approximate)",
+        ]
+    )
     far = page.get_by_role("region", name="Farther away")
     expect(far.get_by_role("link")).to_have_text(["Elbe River marker", "Moscow plaque"])
 
@@ -117,3 +128,26 @@ def test_map_markers_load_with_hashed_static_files(
     assert_accessible(page)
     network.assert_only_from(production_server)
     assert [url for url in network.requests if "marker-icon" in url] == []
+
+
+def test_trail_map_shows_its_stops(live_server, page, network, assert_accessible):
+    trail = TrailFactory(name_en="Meeting on the Elbe", slug="meeting")
+    for position, (name, latitude, longitude) in enumerate(
+        [
+            ("Strehla plaque", "51.352000", "13.225000"),
+            ("Torgau monument", "51.560000", "13.010000"),
+        ]
+    ):
+        site = MemorialSiteFactory(name_en=name, latitude=latitude, longitude=longitude)
+        TrailStopFactory(trail=trail, site=site, position=position)
+
+    page.goto(f"{live_server.url}/en/memorials/trails/meeting/")
+
+    markers = page.locator("#map img.leaflet-marker-icon")
+    expect(markers).to_have_count(2)
+    assert sorted(marker.get_attribute("title") for marker in markers.all()) == [
+        "1. Strehla plaque",
+        "2. Torgau monument",
+    ]
+    assert_accessible(page)
+    network.assert_only_from(live_server.url)

@@ -93,6 +93,7 @@ def site_form_data(**overrides):
         "longitude": "13.01",
         "location_precision": "town",
         "is_published": "on",
+        "status": "standing",
         "dates-TOTAL_FORMS": "0",
         "dates-INITIAL_FORMS": "0",
         "dates-MIN_NUM_FORMS": "0",

@@ -1,5 +1,3 @@
-import json
-
 import pytest
 from django.core.files.base import ContentFile
 from django.utils.text import capfirst
@@ -78,6 +76,9 @@ def test_public_pages_in_language(client, torgau, language):
             translated(language, "Skip to main content"),
         ), url
         assert page.find("main").attrs["id"] == "main", url
+        if url.endswith("/map/"):
+            # The map's sites are in its GeoJSON file (tests/memorials/test_map.py).
+            continue
         assert expected_name in page.texts("h1") + card_names(page) + page.texts("td"), url
 
 
@@ -155,11 +156,18 @@ def test_unknown_slug_not_found(client):
     assert client.get("/en/memorials/no-such-site/").status_code == 404
 
 
-def map_data(page):
-    return json.loads(page.find("script", id="map-data").text)
+def map_data(client, language):
+    """The sites the map page's script draws: the catalogue's GeoJSON features."""
+    page = get_page(client, f"/{language}/memorials/map/")
+    response = client.get(page.find("div", id="map").attrs["data-geojson"])
+    return [
+        {**feature["properties"], "lon_lat": feature["geometry"]["coordinates"]}
+        for feature in response.json()["features"]
+    ]
 
 
-def test_map_data_lists_published_sites_with_coordinates(client):
+def test_map_data_lists_published_sites_with_coordinates(client, settings):
+    settings.SITE_URL = "https://elbeday.example.org"
     torgau = MemorialSiteFactory(
         name_en="Torgau", latitude="51.560000", longitude="13.010000", location_precision="town"
     )
@@ -176,39 +184,41 @@ def test_map_data_lists_published_sites_with_coordinates(client):
         name_en="Nowhere", latitude=None, longitude=None, location_precision="unknown"
     )
 
-    page = get_page(client, "/en/memorials/map/")
-
-    assert map_data(page) == [
+    assert map_data(client, "en") == [
         {
             "name": "Strehla",
-            "url": f"/en/memorials/{strehla.slug}/",
+            "url": f"https://elbeday.example.org/en/memorials/{strehla.slug}/",
             "kind": "plaque",
+            "kind_label": "plaque",
             "town": "Strehla",
-            "lat": 51.352,
-            "lon": 13.225,
+            "status": "standing",
+            "status_label": "standing",
             "approximate": False,
+            "lon_lat": [13.225, 51.352],
         },
         {
             "name": "Torgau",
-            "url": f"/en/memorials/{torgau.slug}/",
+            "url": f"https://elbeday.example.org/en/memorials/{torgau.slug}/",
             "kind": "monument",
+            "kind_label": "monument",
             "town": "Torgau",
-            "lat": 51.56,
-            "lon": 13.01,
+            "status": "standing",
+            "status_label": "standing",
             "approximate": True,
+            "lon_lat": [13.01, 51.56],
         },
     ]
-    assert [row.text for row in page.find_all("tr")[1:]] == [
-        "Strehla Strehla 51.352, 13.225",
-        "Torgau Torgau 51.56, 13.01 (approximate)",
-    ]
 
 
-def test_map_data_in_russian(client, torgau):
-    page = get_page(client, "/ru/memorials/map/")
+def test_map_data_in_russian(client, settings, torgau):
+    settings.SITE_URL = "https://elbeday.example.org"
 
-    assert [(site["name"], site["url"], site["town"]) for site in map_data(page)] == [
-        ("Памятник встрече", "/ru/memorials/denkmal-der-begegnung/", "Торгау")
+    assert [(site["name"], site["url"], site["town"]) for site in map_data(client, "ru")] == [
+        (
+            "Памятник встрече",
+            "https://elbeday.example.org/ru/memorials/denkmal-der-begegnung/",
+            "Торгау",
+        )
     ]
 
 
@@ -276,6 +286,8 @@ def test_list_filter_choices_only_from_published_sites(client, filter_sites):
         ("", "All kinds"),
         ("monument", "monument"),
         ("plaque", "plaque"),
+        ("", "Any status"),
+        ("standing", "standing"),
     ]
 
 

@@ -166,6 +166,7 @@ def test_anonymise_leaves_no_name_or_email_of_past_registrants(old_ceremony):
         "Registrations anonymised: 4.\n"
         "Delegations anonymised: 0.\n"
         "Press accreditations anonymised: 0.\n"
+        "Corrections and photos from the public anonymised: 0.\n"
     )
     assert leftovers(needles) == []
     emails = OutgoingEmail.objects.filter(registration__ceremony=old_ceremony)
@@ -234,6 +235,7 @@ def test_anonymise_twice_changes_nothing_more(old_ceremony, recent_registration)
         "Registrations anonymised: 0.\n"
         "Delegations anonymised: 0.\n"
         "Press accreditations anonymised: 0.\n"
+        "Corrections and photos from the public anonymised: 0.\n"
     )
     assert everything() == before
 

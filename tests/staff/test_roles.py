@@ -11,7 +11,18 @@ from tests.helpers import ceremony_today, logged_in, page
 pytestmark = pytest.mark.django_db
 
 CONTENT_MODELS = {
-    "memorials": ["memorialsite", "photo", "sitedate", "source", "historynote"],
+    "memorials": [
+        "memorialsite",
+        "photo",
+        "sitedate",
+        "source",
+        "historynote",
+        "series",
+        "trail",
+        "trailstop",
+        "correction",
+        "photosubmission",
+    ],
     "events": ["series", "ceremony", "programmeitem", "seatcategory"],
     "elbeday": ["page"],
 }
