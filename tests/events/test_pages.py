@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from elbeday.models import Page
+from memorials.models import MemorialSite
 from tests.factories import (
     CeremonyFactory,
     MemorialSiteFactory,
@@ -686,6 +687,28 @@ def test_sitemap_lists_memorials_and_ceremonies_in_three_languages(client):
         for language in LANGUAGES
         for suffix in ("", f"{ceremony.slug}/")
     )
+
+
+@pytest.mark.parametrize("sites", [1, 12])
+def test_sitemap_index_gives_each_sections_newest_change(
+    client, sites, django_assert_max_num_queries
+):
+    """The index's lastmod is the newest change of each section, in a query per section
+    however many sites there are."""
+    MemorialSiteFactory.create_batch(sites)
+    newest = MemorialSiteFactory()
+    MemorialSite.objects.filter(pk=newest.pk).update(
+        updated_at=datetime.datetime(2031, 4, 25, 12, tzinfo=datetime.UTC)
+    )
+
+    with django_assert_max_num_queries(4):
+        index = ET.fromstring(client.get("/sitemap.xml").content)
+
+    lastmods = {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+        for entry in index.iter(f"{SITEMAP}sitemap")
+    }
+    assert lastmods["http://testserver/sitemap-memorials.xml"] == "2031-04-25T14:00:00+02:00"
 
 
 def test_robots_txt_keeps_crawlers_out_of_admin_and_bookings(client):
