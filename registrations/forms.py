@@ -7,8 +7,11 @@ import functools
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils import translation
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +20,32 @@ from django_countries import countries
 from .models import Delegation, Registration, Speaker
 
 
+class _FixedChoices(BaseChoiceIterator):
+    """Choices in the shape Django normalises them to, built once and shared by every
+    form: given to a field, they are neither walked through again (Django normalises a
+    list item by item, each time a form sets it) nor copied with each new form."""
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 @functools.cache
 def _country_choices(language):
     """The sorted, translated country list, built once per language (not per request)."""
     with translation.override(language):
-        return [("", "—"), *((code, str(name)) for code, name in countries)]
+        return _FixedChoices([("", "—"), *((code, str(name)) for code, name in countries)])
 
 
 def _formfield(model_field, **kwargs):
@@ -168,10 +192,15 @@ class RegistrationForm(forms.ModelForm):
             ),
             url=reverse("page", kwargs={"slug": "privacy"}),
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's <form> has the token
-        self.helper.layout = Layout(
+
+    @functools.cached_property
+    def helper(self):
+        """The layout, made only when the form is shown: a form sent without a mistake
+        is never rendered."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True  # the template's <form> has the token
+        helper.layout = Layout(
             Fieldset(_("About you"), "name", "email", "phone", "country", "language"),
             Fieldset(
                 _("Seats"),
@@ -196,6 +225,7 @@ class RegistrationForm(forms.ModelForm):
             "submission_key",
             Submit("register", _("Register"), css_class="btn-lg"),
         )
+        return helper
 
     def clean_website(self):
         if self.cleaned_data["website"]:
@@ -209,11 +239,31 @@ class RegistrationForm(forms.ModelForm):
         # Left to the form fields and the service, as checking them on the model would cost
         # queries on every registration: the category is one of the ceremony's (found
         # above), and the party size is at least one (this form's field) and at most the
-        # category's limit (the service); the database constraint on it stays.
-        return {*super()._get_validation_exclusions(), "category", "party_size"}
+        # category's limit (the service); the database constraint on it stays. The
+        # country is one of the form field's choices, which are the model field's codes
+        # (the model field would walk through the whole list again).
+        return {*super()._get_validation_exclusions(), "category", "party_size", "country"}
 
     def _post_clean(self):
-        super()._post_clean()
+        # Django's ModelForm._post_clean, without the model's uniqueness and constraint
+        # checks: each involves a field this form leaves out (the ceremony, the party
+        # size, the keys and codes the model makes), so each would skip itself, after
+        # costing as much as the rest of the validation. The database enforces them on
+        # the insert, and the service answers a duplicate email with its message.
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            self._update_errors(error)
         self.instance.submission_key = self.cleaned_data.get("submission_key")
 
 

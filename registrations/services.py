@@ -39,6 +39,11 @@ class RegistrationError(Exception):
         self.field = field
 
 
+# django-simple-history makes a new manager class each time `history` is read, as its
+# own save signal does; this one is made once.
+_REGISTRATION_HISTORY = Registration.history
+
+
 @dataclass
 class RegistrationResult:
     registration: Registration
@@ -135,6 +140,7 @@ def registration_create(
     by_hand: bool = False,
     notify: bool = True,
     now: datetime.datetime | None = None,
+    validated: bool = False,
 ) -> RegistrationResult:
     """Register a party: confirmed if the seats are free, else on the waiting list.
 
@@ -148,19 +154,36 @@ def registration_create(
     gate: the public registration window and the invitation code do not apply, the
     quota, the party size and the waiting list do. `notify=False` queues no email, for
     seats that a delegation's or a journalist's own decision email announces.
+    `validated=True` says that the caller has run the model's validation on what the
+    person gave (`RegistrationForm` does, with a message on each field), so it is not
+    run a second time here; the party size is checked here either way.
     Raises RegistrationError when the registration is not allowed.
     """
     now = now or timezone.now()
-    if earlier := _earlier_submission(registration, now):
-        return RegistrationResult(earlier, created=False)
+    try:
+        _registration_check(
+            registration,
+            invitation_code=invitation_code,
+            by_hand=by_hand,
+            now=now,
+            validated=validated,
+        )
+        return _registration_store(registration, notify=notify, now=now)
+    except RegistrationError as error:
+        # The same form sent again once the seats have run out or registration has
+        # closed: the booking it made stands.
+        if error.code != "duplicate_email" and (earlier := _earlier_submission(registration, now)):
+            return RegistrationResult(earlier, created=False)
+        raise
+
+
+def _registration_check(registration, *, invitation_code, by_hand, now, validated):
+    """Everything that can be checked before the seats are locked, so that the lock is
+    held only for the seat decision and the writes."""
     category = registration.category
-    party_size = registration.party_size
     registration.ceremony = ceremony = category.ceremony
     registration.status = Registration.Status.CONFIRMED
     registration.consent_privacy_at = now
-    # Everything that can be checked or prepared is done before the seats are locked, so
-    # that the lock is held only for the seat decision and the writes; the database's
-    # unique constraint still catches a duplicate registered in between.
     if by_hand:
         if problem := registration_by_hand_problem(ceremony, now):
             raise problem
@@ -168,58 +191,80 @@ def registration_create(
     else:
         _check_registration_open(ceremony, now)
         _check_invitation_code(category, invitation_code)
-    _check_party_size(category, party_size)
-    registration.full_clean(
-        exclude=["category", "ceremony", "booking_code"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
-    try:
-        with transaction.atomic():
-            # One statement takes the seats if they are free. It locks the quota row until
-            # the transaction ends (PostgreSQL re-checks the condition after waiting for a
-            # concurrent holder; SQLite's IMMEDIATE transaction already holds the lock).
-            took_seats = SeatCategory.objects.filter(
-                pk=category.pk, seats_taken__lte=F("capacity") - party_size
-            ).update(seats_taken=F("seats_taken") + party_size)
-            if took_seats:
-                registration.confirmed_at = now
-                kind = OutgoingEmail.Kind.CONFIRMATION
-                # A queryset update sends no save signal: clear the cached pages that
-                # show these seats here.
-                seats_changed(category.ceremony_id)
-            elif category.has_waiting_list:
-                registration.status = Registration.Status.WAITING
-                registration.waiting_since = now
-                kind = OutgoingEmail.Kind.WAITING_LIST
-            else:
-                raise RegistrationError(
-                    _("This category is fully booked."), code="full", field="category"
-                )
-            # A second active registration for the email fails here, on the database's
-            # unique constraint, and the seats are given back with the rollback.
-            registration.save()
-            if notify:
-                emails.queue_registration_email(registration, kind)
-    except IntegrityError:
-        # The same form sent twice at once, or the email is registered already.
+    _check_party_size(category, registration.party_size)
+    if not validated:
+        registration.full_clean(
+            exclude=["category", "ceremony", "booking_code"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+
+
+def _registration_store(registration, *, notify, now) -> RegistrationResult:
+    """Take the seats (or a place on the waiting list), store the registration and queue
+    its email, in one transaction.
+
+    A form sent again is not looked for beforehand, which would cost every registration
+    a query: its key is unique, so the insert fails, and the earlier booking is found
+    then. Someone else's copy of the form gets a new key and a second attempt."""
+    for _attempt in range(2):
         key = registration.submission_key
-        if earlier := _earlier_submission(registration, now):
-            return RegistrationResult(earlier, created=False)
-        if registration.submission_key != key:
-            # Someone else's copy of this form, sent at the very same moment.
+        try:
+            return _registration_insert(registration, notify=notify, now=now)
+        except IntegrityError:
+            if earlier := _earlier_submission(registration, now):
+                return RegistrationResult(earlier, created=False)
+            if registration.submission_key == key:
+                break
+    raise RegistrationError(
+        _(
+            "This email address is already registered for this ceremony. "
+            "The booking link is in the confirmation email."
+        ),
+        code="duplicate_email",
+        field="email",
+    )
+
+
+def _registration_insert(registration, *, notify, now) -> RegistrationResult:
+    category = registration.category
+    party_size = registration.party_size
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at = registration.waiting_since = None
+    with transaction.atomic():
+        # One statement takes the seats if they are free. It locks the quota row until
+        # the transaction ends (PostgreSQL re-checks the condition after waiting for a
+        # concurrent holder; SQLite's IMMEDIATE transaction already holds the lock).
+        took_seats = SeatCategory.objects.filter(
+            pk=category.pk, seats_taken__lte=F("capacity") - party_size
+        ).update(seats_taken=F("seats_taken") + party_size)
+        if took_seats:
+            registration.confirmed_at = now
+            kind = OutgoingEmail.Kind.CONFIRMATION
+            # A queryset update sends no save signal: clear the cached pages that
+            # show these seats here.
+            seats_changed(category.ceremony_id)
+        elif category.has_waiting_list:
+            registration.status = Registration.Status.WAITING
+            registration.waiting_since = now
+            kind = OutgoingEmail.Kind.WAITING_LIST
+        else:
             raise RegistrationError(
-                _("Your registration was not saved. Please send the form again."),
-                code="resubmit",
-            ) from None
-        raise RegistrationError(
-            _(
-                "This email address is already registered for this ceremony. "
-                "The booking link is in the confirmation email."
-            ),
-            code="duplicate_email",
-            field="email",
-        ) from None
+                _("This category is fully booked."), code="full", field="category"
+            )
+        # A second active registration for the email, or the same form sent again,
+        # fails here, on the database's unique constraints, and the seats are given
+        # back with the rollback.
+        registration.skip_history_when_saving = True
+        try:
+            registration.save()
+        finally:
+            del registration.skip_history_when_saving
+        # The history's first row, as the save would have written it (with the user
+        # and the reason), through a manager made once rather than on every save.
+        _REGISTRATION_HISTORY.bulk_history_create([registration], default_change_reason=None)
+        if notify:
+            emails.queue_registration_email(registration, kind)
     return RegistrationResult(registration, created=True)
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from events.calendar import venue_address
-from events.models import Ceremony
+from events.models import Ceremony, SeatCategory
 
 from . import services, tickets
 from .forms import LostLinkForm, PartySizeForm, RegistrationForm
@@ -45,13 +45,51 @@ def _email_limited(request, email, group="register-email"):
     )
 
 
+# What the form, its page and the POST read of the categories and their ceremony: the
+# ceremony's long texts (in every language) would be most of the query's columns, and
+# building the query costs more with each column than the database does.
+REGISTER_PAGE_FIELDS = (
+    "name",
+    "capacity",
+    "seats_taken",
+    "max_party_size",
+    "has_waiting_list",
+    "invitation_code",
+    "position",
+    "ceremony__slug",
+    "ceremony__title",
+    "ceremony__start",
+    "ceremony__end",
+    "ceremony__dates_only",
+    "ceremony__time_zone",
+    "ceremony__venue_site",
+    "ceremony__venue_name",
+    "ceremony__status",
+    "ceremony__registration_opens",
+    "ceremony__registration_closes",
+    "ceremony__pickup_point",
+)
+
+
 @never_cache
 def register(request, slug):
-    # Only what the form needs: the memorial site's long texts stay in the database.
-    ceremony = get_object_or_404(Ceremony.objects.public(), slug=slug)
-    categories = list(ceremony.categories.all())
-    # Without seat categories there is nothing to register for.
-    state = ceremony.registration_state() if categories else Ceremony.RegistrationState.NONE
+    # The categories with their ceremony in one query (the ceremony of Ceremony.objects
+    # .public(): no draft), all sharing one copy of it; the ceremony alone if it has none.
+    categories = list(
+        SeatCategory.objects.filter(ceremony__slug=slug)
+        .exclude(ceremony__status=Ceremony.Status.DRAFT)
+        .select_related("ceremony")
+        .only(*REGISTER_PAGE_FIELDS)
+    )
+    if categories:
+        ceremony = categories[0].ceremony
+        for category in categories[1:]:
+            category.ceremony = ceremony
+        state = ceremony.registration_state()
+    else:
+        # Without seat categories there is nothing to register for.
+        ceremony = get_object_or_404(Ceremony.objects.public(), slug=slug)
+        state = Ceremony.RegistrationState.NONE
     if state != Ceremony.RegistrationState.OPEN:
         return render(
             request,
@@ -83,6 +121,8 @@ def register(request, slug):
                 result = services.registration_create(
                     registration=form.instance,
                     invitation_code=form.cleaned_data.get("invitation_code", ""),
+                    # The form has run the model's validation, with a message per field.
+                    validated=True,
                 )
             except services.RegistrationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)

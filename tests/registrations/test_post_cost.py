@@ -1,0 +1,229 @@
+"""What a registration POST costs, and that making it cheap kept every rule: the form
+runs the model's validation once (the service does not repeat it for the form), and a
+form sent again is found by its key when the insert fails rather than looked for first."""
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, override
+
+from registrations import services
+from registrations.models import OutgoingEmail, Registration
+from tests.factories import (
+    CeremonyFactory,
+    MemorialSiteFactory,
+    RegistrationFactory,
+    SeatCategoryFactory,
+    register,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The categories with their ceremony; then in one transaction (savepoint and release):
+# take the seats, store the registration, its history row and its queued email.
+POST_QUERIES = 7
+
+
+def register_url(ceremony):
+    return f"/en/ceremonies/{ceremony.slug}/register/"
+
+
+def form_data(category, **changes):
+    data = {
+        "name": "Anna Schmidt",
+        "email": "anna@example.org",
+        "category": str(category.pk),
+        "party_size": "1",
+        "guest_names": "",
+        "country": "DE",
+        "language": "en",
+        "consent_privacy": "on",
+        "submission_key": str(uuid.uuid4()),
+        "website": "",
+    }
+    data.update(changes)
+    return data
+
+
+def guests(count):
+    return "\n".join(f"Guest {number}" for number in range(1, count))
+
+
+@pytest.mark.parametrize("registered", [0, 30])
+@pytest.mark.parametrize("party", [1, 5])
+def test_registration_post_queries_do_not_grow_with_the_party_or_the_data(
+    client, django_assert_max_num_queries, party, registered
+):
+    category = SeatCategoryFactory(capacity=100, max_party_size=5)
+    for _number in range(registered):
+        RegistrationFactory(category=category)
+    data = form_data(category, party_size=str(party), guest_names=guests(party))
+
+    with django_assert_max_num_queries(POST_QUERIES):
+        response = client.post(register_url(category.ceremony), data)
+
+    registration = Registration.objects.get(email="anna@example.org")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/en/registrations/{registration.manage_token}/?new=1",
+    )
+    assert (registration.status, registration.party_size, registration.guest_names) == (
+        "confirmed",
+        party,
+        guests(party),
+    )
+    assert list(registration.history.values_list("history_type", "status")) == [("+", "confirmed")]
+    assert list(registration.emails.values_list("kind", flat=True)) == ["confirmation"]
+    category.refresh_from_db()
+    assert category.seats_taken == registered + party
+
+
+def test_unknown_country_is_refused_with_a_message(client, page):
+    category = SeatCategoryFactory()
+
+    response = client.post(register_url(category.ceremony), form_data(category, country="XX"))
+
+    assert response.status_code == 400
+    assert page(response).errors() == {
+        "country": [
+            gettext("Select a valid choice. %(value)s is not one of the available choices.")
+            % {"value": "XX"}
+        ]
+    }
+    assert list(Registration.objects.all()) == []
+
+
+def test_form_and_model_mistakes_are_shown_together(client, page, translated):
+    """The model's rules (a phone number, carers within the party) are checked with the
+    form's own, so that all the mistakes are shown at once."""
+    category = SeatCategoryFactory()
+
+    response = client.post(
+        register_url(category.ceremony),
+        form_data(category, email="anna@example", phone="call me", party_size="2", carers="2"),
+    )
+
+    assert response.status_code == 400
+    assert page(response).errors() == {
+        "email": [gettext("Enter a valid email address.")],
+        "phone": [
+            translated(
+                "en",
+                "Enter a phone number in digits, for example +49 3421 123456 "
+                "(spaces, brackets and dashes are fine).",
+            )
+        ],
+        "carers": [
+            translated("en", "Carers are counted in the number of people: at most %(max)s here.")
+            % {"max": 1}
+        ],
+    }
+    assert list(Registration.objects.all()) == []
+
+
+def test_service_still_validates_what_other_doors_give():
+    category = SeatCategoryFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        register(
+            category=category, name="Anna", email="anna@example.org", party_size=1, phone="call me"
+        )
+
+    assert list(caught.value.message_dict) == ["phone"]
+    assert list(Registration.objects.all()) == []
+    category.refresh_from_db()
+    assert category.seats_taken == 0
+
+
+def test_form_sent_again_after_the_last_seats_went_leads_to_the_same_booking(client):
+    """A double click that took the last seats: the second POST finds the category full,
+    and is answered with the booking the first one made."""
+    category = SeatCategoryFactory(capacity=2, max_party_size=2, has_waiting_list=False)
+    data = form_data(category, party_size="2", guest_names="Ben Schmidt")
+
+    first = client.post(register_url(category.ceremony), data)
+    second = client.post(register_url(category.ceremony), data)
+
+    registration = Registration.objects.get()
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert (
+        first["Location"]
+        == second["Location"]
+        == (f"/en/registrations/{registration.manage_token}/?new=1")
+    )
+    assert OutgoingEmail.objects.count() == 1
+
+
+def test_someone_elses_copy_of_a_form_that_took_the_last_seats_is_told_it_is_full(client, page):
+    category = SeatCategoryFactory(capacity=1, max_party_size=1, has_waiting_list=False)
+    data = form_data(category)
+    client.post(register_url(category.ceremony), data)
+
+    response = client.post(
+        register_url(category.ceremony), {**data, "name": "Ben Weiß", "email": "ben@example.org"}
+    )
+
+    assert response.status_code == 400
+    with override("en"):
+        assert page(response).errors() == {"category": ["This category is fully booked."]}
+    assert list(Registration.objects.values_list("email", flat=True)) == ["anna@example.org"]
+
+
+def test_someone_elses_copy_of_a_form_with_a_registered_email_is_refused():
+    """The insert fails twice: on the form's key, then (with a key of its own) on the
+    email already registered; the second failure is the message."""
+    category = SeatCategoryFactory()
+    key = uuid.uuid4()
+    register(
+        category=category,
+        name="Anna Schmidt",
+        email="anna@example.org",
+        party_size=1,
+        submission_key=key,
+    )
+    register(category=category, name="Ben Weiß", email="ben@example.org", party_size=1)
+
+    with pytest.raises(services.RegistrationError) as caught:
+        register(
+            category=category, name="Eve", email="ben@example.org", party_size=1, submission_key=key
+        )
+
+    assert caught.value.code == "duplicate_email"
+    assert Registration.objects.count() == 2
+    category.refresh_from_db()
+    assert category.seats_taken == 2
+
+
+def test_form_page_shows_the_ceremony_from_what_was_read_with_the_categories(
+    client, django_assert_num_queries, page
+):
+    """The form's page reads the ceremony with the categories, only the columns it shows;
+    nothing it shows is fetched on its own afterwards (the site's name aside)."""
+    site = MemorialSiteFactory(name_en="Torgau Bridge")
+    category = SeatCategoryFactory(
+        ceremony=CeremonyFactory(venue_site=site, title_en="Elbe Day", pickup_point="Torgau")
+    )
+
+    # The categories with their ceremony; the memorial site's name.
+    with django_assert_num_queries(2):
+        response = client.get(register_url(category.ceremony))
+
+    shown = page(response)
+    assert shown.texts("h1") == ["Register for Elbe Day"]
+    assert shown.find("p", "lead").text.endswith(" · Torgau Bridge")
+    assert shown.texts("label", **{"for": "id_needs_transport"}) == [
+        "I need transport from the pick-up point: Torgau"
+    ]
+
+
+def test_refused_form_is_shown_again_without_further_queries(
+    client, django_assert_num_queries, page
+):
+    category = SeatCategoryFactory(ceremony=CeremonyFactory(title_en="Elbe Day"))
+
+    with django_assert_num_queries(1):
+        response = client.post(register_url(category.ceremony), form_data(category, name=""))
+
+    assert response.status_code == 400
+    assert page(response).texts("h1") == ["Register for Elbe Day"]
