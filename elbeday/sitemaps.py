@@ -23,7 +23,7 @@ class I18nSitemap(Sitemap):
 
 class StaticSitemap(I18nSitemap):
     def items(self):
-        return ["home", "memorials:list", "memorials:map", "events:list"]
+        return ["home", "memorials:list", "memorials:map", "memorials:trails", "events:list"]
 
     def location(self, item):
         return reverse(item)

@@ -8,7 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
 from events.sitemaps import CeremonySitemap
-from memorials.sitemaps import MemorialSitemap
+from memorials.sitemaps import MemorialSitemap, SeriesSitemap, TrailSitemap
 from staff import checkin
 
 from .cache import cached_public_page
@@ -19,7 +19,13 @@ from .views import HomeView, PageView, clearing_site_data, health, robots_txt
 # Before the apps' URLs are included, which use it.
 register_converter(YearConverter, "year")
 
-SITEMAPS = {"pages": StaticSitemap, "memorials": MemorialSitemap, "ceremonies": CeremonySitemap}
+SITEMAPS = {
+    "pages": StaticSitemap,
+    "memorials": MemorialSitemap,
+    "trails": TrailSitemap,
+    "series": SeriesSitemap,
+    "ceremonies": CeremonySitemap,
+}
 
 urlpatterns = [
     path("sitemap.xml", cached_public_page(sitemaps.index), {"sitemaps": SITEMAPS}, name="sitemap"),

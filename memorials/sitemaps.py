@@ -1,6 +1,6 @@
 from elbeday.sitemaps import I18nSitemap
 
-from .models import MemorialSite
+from .models import MemorialSite, Series, Trail
 
 
 class MemorialSitemap(I18nSitemap):
@@ -9,3 +9,16 @@ class MemorialSitemap(I18nSitemap):
 
     def lastmod(self, site):
         return site.updated_at
+
+
+class TrailSitemap(I18nSitemap):
+    def items(self):
+        return Trail.objects.published().order_by("pk").only("slug")
+
+
+class SeriesSitemap(I18nSitemap):
+    def items(self):
+        # A series page lists its published sites: one without any is not worth a visit.
+        return (
+            Series.objects.filter(sites__is_published=True).distinct().order_by("pk").only("slug")
+        )

@@ -1,6 +1,8 @@
 """Series and trails: the pages that list them, their stops in order with the distances
 between them, and what the public sees of drafts."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -291,3 +293,20 @@ def test_series_and_trails_read_with_or_without_the_annotation(trail):
         ([str(series) for series in site.listed_series()], [str(t) for t in site.listed_trails()])
         for site in (annotated, torgau)
     ] == [(["Elbe Day 1945"], ["Meeting on the Elbe"])] * 2
+
+
+def test_sitemap_lists_published_trails_and_series_with_published_sites(client):
+    TrailFactory(slug="strehla-torgau")
+    TrailFactory(slug="draft-trail", is_published=False)
+    shown = MemorialSeriesFactory(slug="elbe-day-1945")
+    shown.sites.add(MemorialSiteFactory(), MemorialSiteFactory())
+    empty = MemorialSeriesFactory(slug="not-yet")
+    empty.sites.add(MemorialSiteFactory(is_published=False))
+
+    def locations(section):
+        xml = client.get(f"/sitemap-{section}.xml").content.decode()
+        return sorted(set(re.findall(r"<loc>http://testserver/en(/[^<]+)</loc>", xml)))
+
+    assert locations("trails") == ["/memorials/trails/strehla-torgau/"]
+    assert locations("series") == ["/memorials/series/elbe-day-1945/"]
+    assert "/memorials/trails/" in locations("pages")
