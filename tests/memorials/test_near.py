@@ -173,7 +173,7 @@ def test_near_page_for_a_town_in_russian(client):
     page = Page(client.get("/ru/memorials/near/", {"place": "торгау"}).content)
 
     assert [[name, town, km] for name, _kind, town, km in results(page)] == [
-        ["Памятник", "Торгау, Германия", "0,0 km"]
+        ["Памятник", "Торгау, Германия", "0,0 км"]
     ]
 
 

@@ -188,7 +188,7 @@ def test_search_page_lists_matches(client, torgau, strehla):
     page = Page(client.get("/de/memorials/search/", {"q": "Begegnung"}).content)
 
     assert (page.find("p", role="status").text, page.texts("a", class_="stretched-link")) == (
-        "1 site matches “Begegnung”",
+        "1 Gedenkort passt zu „Begegnung“",
         ["Denkmal der Begegnung"],
     )
     assert page.find("input", id="id_q").attrs["value"] == "Begegnung"
