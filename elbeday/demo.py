@@ -17,7 +17,15 @@ PAGES = {
             "prepare for your needs.\n\n"
             "The link in your confirmation email shows your booking. With it you can "
             "change or cancel it, download everything stored about it, and delete your "
-            "data at any time.",
+            "data at any time.\n\n"
+            "When you propose a correction to a memorial site or send a photo of one, we "
+            "store what you send, your email address and the name you give for the credit. "
+            "Nothing is published before an editor has reviewed it, and a photo waiting for "
+            "review is not public. We email you the decision, and delete your email address "
+            "and name 180 days after it.\n\n"
+            "When you press \u201cUse my location\u201d, your browser sends your position to "
+            "this site alone, to find the nearest memorial sites; it is neither stored nor "
+            "logged.",
             "Dies ist der Datenschutzhinweis einer Demo-Installation von Elbe Day. Eine "
             "Organisation, die die Website betreibt, ersetzt ihn durch ihren eigenen.\n\n"
             "Wenn Sie sich für eine Gedenkfeier anmelden, speichern wir Ihren Namen, Ihre "
@@ -29,7 +37,16 @@ PAGES = {
             "Ihre Bedürfnisse vorzubereiten.\n\n"
             "Über den Link in Ihrer Bestätigungs-E-Mail sehen Sie Ihre Buchung. Damit "
             "können Sie sie ändern oder stornieren, alle dazu gespeicherten Daten "
-            "herunterladen und Ihre Daten jederzeit löschen.",
+            "herunterladen und Ihre Daten jederzeit löschen.\n\n"
+            "Wenn Sie eine Korrektur zu einem Gedenkort vorschlagen oder ein Foto senden, "
+            "speichern wir, was Sie senden, Ihre E-Mail-Adresse und den Namen, den Sie für "
+            "die Namensnennung angeben. Nichts wird veröffentlicht, bevor die Redaktion es "
+            "geprüft hat, und ein Foto, das auf die Prüfung wartet, ist nicht öffentlich. "
+            "Wir teilen Ihnen die Entscheidung per E-Mail mit und löschen Ihre "
+            "E-Mail-Adresse und Ihren Namen 180 Tage danach.\n\n"
+            "Wenn Sie \u201eMeinen Standort verwenden\u201c wählen, sendet Ihr Browser Ihren "
+            "Standort nur an diese Website, um die nächstgelegenen Gedenkorte zu finden; er "
+            "wird weder gespeichert noch protokolliert.",
             "Это уведомление о конфиденциальности демонстрационной версии Elbe Day. "
             "Организация, которая использует сайт, заменяет его своим.\n\n"
             "При регистрации на церемонию мы сохраняем ваше имя, адрес электронной почты, "
@@ -40,7 +57,16 @@ PAGES = {
             "новости о церемонии и подготовиться к вашим потребностям.\n\n"
             "По ссылке из письма с подтверждением вы можете посмотреть, изменить или "
             "отменить бронирование, скачать все сохранённые о нём данные и в любой момент "
-            "удалить свои данные.",
+            "удалить свои данные.\n\n"
+            "Если вы предлагаете исправление к памятному месту или присылаете его "
+            "фотографию, мы сохраняем присланное, ваш адрес электронной почты и имя, "
+            "которое вы указали для указания авторства. Ничего не публикуется до проверки "
+            "редакторами, а фотография, ожидающая проверки, не доступна публично. Мы "
+            "сообщим вам решение по электронной почте и удалим ваш адрес и имя через 180 "
+            "дней после него.\n\n"
+            "Когда вы нажимаете \u00abИспользовать моё местоположение\u00bb, браузер "
+            "отправляет ваше местоположение только этому сайту, чтобы найти ближайшие "
+            "памятные места; оно не сохраняется и не записывается в журналы.",
         ),
     },
     "imprint": {
