@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation import settings as mt_settings
@@ -31,10 +32,18 @@ def default_time_zone():
 
 def anniversary_label(number):
     """'82nd anniversary' in the active language."""
-    if get_language() == "ru":
+    return _anniversary_label(number, get_language())
+
+
+# Kept per number and language: humanize's ordinal looks up ten translations each time,
+# and a list of ceremonies asks for a label twice per ceremony.
+@functools.lru_cache(maxsize=1024)
+def _anniversary_label(number, language):
+    if language == "ru":
         # The ordinal must agree with the feminine noun, which humanize cannot do.
         return f"{number}-я годовщина"
-    return _("%(ordinal)s anniversary") % {"ordinal": ordinal(number)}
+    with translation.override(language):
+        return str(_("%(ordinal)s anniversary") % {"ordinal": ordinal(number)})
 
 
 class Series(models.Model):

@@ -44,9 +44,18 @@ class CeremonyListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        past = public_ceremonies().past()
+        past = Ceremony.objects.public().past()
         years = list(past.order_by("-year").values_list("year", flat=True).distinct())
-        recent = past.filter(year__in=years[: self.recent_years]).order_by("-year", "-start")
+        # What the archive's lines show: the title, the anniversary (from the local year
+        # and the series) and the status.
+        recent = (
+            past.filter(year__in=years[: self.recent_years])
+            .select_related("series")
+            .only(
+                "slug", "title", "year", "start", "time_zone", "status", "series__commemorated_year"
+            )
+            .order_by("-year", "-start")
+        )
         context["archive"] = [
             (year, list(group)) for year, group in groupby(recent, key=attrgetter("year"))
         ]
