@@ -162,6 +162,26 @@ class PhotoField(models.ImageField):
             images.delete_photo(self.storage, name, renditions=not same_stem)
 
 
+def store_new_photos(instance):
+    """Check, clean and store the new photos of `instance` now, with their renditions, so
+    that its save, in a transaction, finds them stored: the image work (decoding,
+    re-encoding, resizing) never runs while a database lock is held. Returns what was
+    stored, for `delete_stored` when that save fails."""
+    stored = []
+    for field in instance._meta.concrete_fields:
+        file = getattr(instance, field.attname, None) if isinstance(field, PhotoField) else None
+        if file and not file._committed:
+            field.pre_save(instance, add=instance._state.adding)
+            stored.append((field.storage, getattr(instance, field.attname).name))
+    return stored
+
+
+def delete_stored(stored):
+    """Delete what `store_new_photos` stored, for a save that failed."""
+    for storage, name in stored:
+        images.delete_photo(storage, name)
+
+
 def photo_fields():
     """The PhotoFields of all installed models."""
     return [

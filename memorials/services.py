@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
+from elbeday.fields import delete_stored, store_new_photos
+
 from . import signals
 from .models import Correction, MemorialSite, Photo, PhotoSubmission, Source, parse_coordinates
 
@@ -82,19 +84,24 @@ def submission_create(*, submission: Submission, now=None) -> tuple[Submission, 
     if isinstance(submission, PhotoSubmission) and submission.image:
         submission.image.name = _random_name(submission.image.name)
     submission.full_clean(validate_unique=False)
+    # The photo is cleaned and stored before the row is written, outside its transaction.
+    stored = store_new_photos(submission)
     try:
         with transaction.atomic():
             submission.save()
-    except IntegrityError:
+    except BaseException as error:
+        delete_stored(stored)
         # The same form sent twice at the very same moment.
-        if earlier := _earlier_submission(submission, now):
+        if isinstance(error, IntegrityError) and (earlier := _earlier_submission(submission, now)):
             return earlier, False
         raise
     return submission, True
 
 
-def _locked(submission: Submission) -> Submission:
-    submission = type(submission).objects.select_for_update().get(pk=submission.pk)
+def _locked(submission: Submission, *, lock=True) -> Submission:
+    """The submission as it is now (locked, unless `lock` is false), if still pending."""
+    rows = type(submission).objects
+    submission = (rows.select_for_update() if lock else rows).get(pk=submission.pk)
     if not submission.is_pending:
         raise SubmissionError(
             _("%(submission)s was decided already.") % {"submission": submission},
@@ -183,17 +190,17 @@ def _apply_correction(correction: Correction, site: MemorialSite) -> str:
     }
 
 
-def _publish_photo(submission: PhotoSubmission, site: MemorialSite) -> str:
-    """Add the sent photo to the site's photos, with its credit and licence; the copy goes
-    through the photo checks again and gets its renditions."""
+def _photo_from(submission: PhotoSubmission) -> Photo:
+    """The sent photo as a photo of its site, with its credit and licence, checked and
+    stored with its renditions (before the decision's transaction: no image work while
+    the site is locked)."""
     with submission.image.open("rb") as file:
         data = file.read()
     photo = Photo(
-        site=site,
+        site_id=submission.site_id,
         image=ContentFile(data, name=PurePosixPath(submission.image.name).name),
         credit=submission.credit,
         licence=submission.Licence(submission.licence).label,
-        position=(site.photos.aggregate(last=Max("position"))["last"] or 0) + 1,
     )
     for field in ("caption", "alt_text"):
         setattr(photo, column_for(Photo, field, submission.language), getattr(submission, field))
@@ -202,6 +209,13 @@ def _publish_photo(submission: PhotoSubmission, site: MemorialSite) -> str:
     if not photo.alt_text_en:
         photo.alt_text_en = submission.alt_text
     _full_clean(photo)
+    photo.stored = store_new_photos(photo)
+    return photo
+
+
+def _publish_photo(submission: PhotoSubmission, site: MemorialSite, photo: Photo) -> str:
+    """Add the photo made of the sent one (`_photo_from`) to the site's photos, last."""
+    photo.position = (site.photos.aggregate(last=Max("position"))["last"] or 0) + 1
     photo.save()
     submission.photo = photo
     return _("Photo added as sent in %(submission)s; credit: %(credit)s, licence: %(licence)s") % {
@@ -230,16 +244,24 @@ def submission_accept(*, submission: Submission, by, now=None) -> Submission:
     the visitor, write it into the site's history, and queue the email to the visitor.
     Raises SubmissionError when it was decided already or the site refuses the change."""
     now = now or timezone.now()
-    with transaction.atomic():
-        submission = _locked(submission)
-        site = MemorialSite.objects.select_for_update().get(pk=submission.site_id)
-        if isinstance(submission, Correction):
-            message = _apply_correction(submission, site)
-        else:
-            message = _publish_photo(submission, site)
-        _decided(submission, status=submission.Status.ACCEPTED, by=by, now=now)
-        _log(by, site, message)
-        _log(by, submission, _("Accepted."))
+    photo = None
+    if isinstance(submission, PhotoSubmission):
+        photo = _photo_from(_locked(submission, lock=False))
+    try:
+        with transaction.atomic():
+            submission = _locked(submission)
+            site = MemorialSite.objects.select_for_update().get(pk=submission.site_id)
+            if photo is None:
+                message = _apply_correction(submission, site)
+            else:
+                message = _publish_photo(submission, site, photo)
+            _decided(submission, status=submission.Status.ACCEPTED, by=by, now=now)
+            _log(by, site, message)
+            _log(by, submission, _("Accepted."))
+    except BaseException:
+        if photo is not None:
+            delete_stored(photo.stored)
+        raise
     return submission
 
 

@@ -10,8 +10,10 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
+from elbeday import images
 from memorials import services
 from memorials.models import Correction, Photo, PhotoSubmission, Source
 from registrations.models import OutgoingEmail
@@ -191,6 +193,41 @@ def test_decided_submission_cannot_be_decided_again(site, editor):
     assert error.value.code == "decided"
     correction.refresh_from_db()
     assert correction.status == "declined"
+
+
+def test_photo_decided_meanwhile_is_not_published_and_leaves_no_file(site, editor, settings):
+    submission = send_photo(site)
+    services.submission_decline(submission=submission, by=editor, reason="Blurred.")
+
+    with pytest.raises(services.SubmissionError) as error:
+        services.submission_accept(submission=submission, by=editor)
+
+    assert error.value.code == "decided"
+    assert not Photo.objects.filter(site=site).exists()
+    assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_photo_work_happens_outside_any_database_transaction(site, editor, monkeypatch):
+    """Decoding, re-encoding and resizing a sent photo never holds a database lock (on
+    SQLite a transaction locks the whole database): not when it is sent, not when it is
+    published."""
+    in_transaction = []
+
+    def watched(work):
+        def run(*args, **kwargs):
+            in_transaction.append(connection.in_atomic_block)
+            return work(*args, **kwargs)
+
+        return run
+
+    for name in ("sanitise", "make_renditions"):
+        monkeypatch.setattr(images, name, watched(getattr(images, name)))
+    submission = send_photo(site)
+    services.submission_accept(submission=submission, by=editor)
+
+    assert Photo.objects.filter(site=site).count() == 1
+    assert in_transaction == [False, False, False]
 
 
 # Declining and the email ----------------------------------------------------------------
