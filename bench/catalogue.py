@@ -25,8 +25,9 @@ import re
 import statistics
 import sys
 import time
-import urllib.parse
 from pathlib import Path
+
+from bench.database import fresh_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -98,15 +99,7 @@ def main():
 
 def _configure():
     """Point Django at the benchmark's own database, with debug off, before it starts."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        os.environ["DATABASE_URL"] = _fresh_postgresql(url)
-    else:
-        path = RESULTS / "catalogue.sqlite3"
-        for stale in RESULTS.glob("catalogue.sqlite3*"):
-            stale.unlink()
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ["DATABASE_URL"] = fresh_database_url("catalogue")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elbeday.settings")
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-catalogue-not-secret")
@@ -115,21 +108,6 @@ def _configure():
     # A cache of its own, so no page of another run is served (the pages measured are
     # not page-cached anyway).
     os.environ["CACHE_URL"] = "locmemcache://"
-
-
-def _fresh_postgresql(url):
-    parts = urllib.parse.urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'elbeday'}_catalogue"
-    import psycopg
-
-    server = parts._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(server, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            db.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        sys.exit(f"PostgreSQL at {parts.hostname}:{parts.port or 5432}: {error}".strip())
-    return parts._replace(path=f"/{name}").geturl()
 
 
 def _position(rng):
@@ -241,9 +219,12 @@ class QueryCounter:
 
 
 def _found(html):
-    """The sites the page found: the number it says (search), or its rows (near me)."""
-    if match := re.search(r'<p role="status">([\d,]+) site', html):
-        return match.group(1)
+    """The sites the page found: the number in its status line (search, in any language,
+    the quoted query left out), or its rows (near me)."""
+    if status := re.search(r'<p role="status">([^<]*)', html):
+        unquoted = re.sub(r"[«“„][^»”“]*[»”“]", "", status.group(1))
+        if number := re.search(r"\d[\d,.\s\u00a0]*", unquoted):
+            return re.sub(r"\D", "", number.group())
     return str(html.count("<tr>") - 1)
 
 

@@ -65,6 +65,7 @@ import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
+from bench.database import fresh_database_url, is_postgresql
 from bench.outbox import _Controller, _Deliveries
 from bench.run import (
     PAGES,
@@ -186,20 +187,9 @@ def _wait_for_port(port, process, name, timeout=30):
 
 def _fresh_database(url):
     """A new, empty database `<name>_cluster` on the server of `url`."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
+    if not is_postgresql(url):
         sys.exit("The cluster runs on PostgreSQL: set DATABASE_URL to a postgres:// address.")
-    name = f"{parts.path.lstrip('/') or 'elbeday'}_cluster"
-    import psycopg
-
-    server = parts._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(server, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            db.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        sys.exit(f"PostgreSQL at {parts.hostname}:{parts.port or 5432}: {error}".strip())
-    return parts._replace(path=f"/{name}").geturl()
+    return fresh_database_url("cluster", url)
 
 
 @dataclasses.dataclass

@@ -34,6 +34,7 @@ import time
 import urllib.parse
 import uuid
 
+from bench.database import fresh_database_url
 from bench.run import PYTHON, RESULTS, ROOT, _database_kind, _environment, _manage, _stop
 
 RUSH_PATH = "/en/ceremonies/bench-rush/register/"
@@ -72,19 +73,7 @@ def main():
 
 
 def _fresh_database_url(database):
-    if database == "sqlite":
-        path = RESULTS / "outbox.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    name = f"{url.path.lstrip('/') or 'elbeday'}_outbox_bench"
-    import psycopg
-
-    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return url._replace(path=f"/{name}").geturl()
+    return fresh_database_url("outbox_bench" if database == "postgresql" else "outbox")
 
 
 def _seed(count):

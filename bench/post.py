@@ -33,6 +33,8 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
+from bench.database import fresh_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 HOST = "localhost"
@@ -43,21 +45,7 @@ TOP = 30
 def _database_url():
     """A fresh database for this run: SQLite under bench/results/, or `<name>_post` on
     the PostgreSQL server of DATABASE_URL."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        path = RESULTS / "post.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    parts = urllib.parse.urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'elbeday'}_post"
-    import psycopg
-
-    maintenance = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return parts._replace(path=f"/{name}").geturl()
+    return fresh_database_url("post")
 
 
 def _configure():

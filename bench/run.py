@@ -44,6 +44,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from bench.database import fresh_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
@@ -153,20 +155,9 @@ def _database_kind():
 
 
 def _bench_database_url(database, scale):
-    if database == "sqlite":
-        path = RESULTS / f"bench-{scale}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    name = f"{url.path.lstrip('/') or 'elbeday'}_bench"
-    maintenance = url._replace(path="/postgres").geturl()
-    import psycopg
-
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return url._replace(path=f"/{name}").geturl()
+    # One PostgreSQL database for every size (each run makes it again), named as
+    # bench/profile.py's docstring says; a SQLite file per size.
+    return fresh_database_url("bench" if database == "postgresql" else f"bench-{scale}")
 
 
 def _environment(database_url):
