@@ -190,10 +190,10 @@ def _apply_correction(correction: Correction, site: MemorialSite) -> str:
     }
 
 
-def _photo_from(submission: PhotoSubmission) -> Photo:
+def _photo_from(submission: PhotoSubmission) -> tuple[Photo, list]:
     """The sent photo as a photo of its site, with its credit and licence, checked and
     stored with its renditions (before the decision's transaction: no image work while
-    the site is locked)."""
+    the site is locked); with what was stored, for `delete_stored`."""
     with submission.image.open("rb") as file:
         data = file.read()
     photo = Photo(
@@ -209,8 +209,7 @@ def _photo_from(submission: PhotoSubmission) -> Photo:
     if not photo.alt_text_en:
         photo.alt_text_en = submission.alt_text
     _full_clean(photo)
-    photo.stored = store_new_photos(photo)
-    return photo
+    return photo, store_new_photos(photo)
 
 
 def _publish_photo(submission: PhotoSubmission, site: MemorialSite, photo: Photo) -> str:
@@ -244,9 +243,9 @@ def submission_accept(*, submission: Submission, by, now=None) -> Submission:
     the visitor, write it into the site's history, and queue the email to the visitor.
     Raises SubmissionError when it was decided already or the site refuses the change."""
     now = now or timezone.now()
-    photo = None
+    photo, stored = None, []
     if isinstance(submission, PhotoSubmission):
-        photo = _photo_from(_locked(submission, lock=False))
+        photo, stored = _photo_from(_locked(submission, lock=False))
     try:
         with transaction.atomic():
             submission = _locked(submission)
@@ -259,8 +258,7 @@ def submission_accept(*, submission: Submission, by, now=None) -> Submission:
             _log(by, site, message)
             _log(by, submission, _("Accepted."))
     except BaseException:
-        if photo is not None:
-            delete_stored(photo.stored)
+        delete_stored(stored)
         raise
     return submission
 
