@@ -46,7 +46,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 
 VERSION_KEY = "content-version"
 # Pages are stored under this prefix; change it when CachedPage's fields change, so that
@@ -124,6 +126,40 @@ def content_version(request=None):
     if request is not None:
         setattr(request, _CONTENT_VERSION, version)
     return version
+
+
+# How long what `until_content_edit` keeps lasts at most, as the templates' fragments.
+CONTENT_SECONDS = 3600
+_MISSING = object()
+
+
+def until_content_edit(request, name, build, *parts, expires=None):
+    """What `build()` returns, kept in the shared cache until the next content edit or
+    release, for the active language: what a page reads of the content (a ceremony with
+    its series and venue), so that a page rendered again only because a seat was taken or
+    it expired does not build and run those queries again. `name` and `parts` tell one
+    value from another.
+
+    Nothing that changes without a content edit belongs in it: seats are read afresh.
+    What changes with time alone says when with `expires(value)`, a datetime or None:
+    upcoming ceremonies are out of date when the first of them ends. The content version
+    is read before `build()` runs, so what is kept under a version is never older than
+    that version's content."""
+    key = ":".join(("content", fragment_version(request), name, get_language(), *map(str, parts)))
+    found = cache.get(key)
+    if found is not None:
+        value, deadline = found
+        if deadline is None or timezone.now() < deadline:
+            return value
+    value = build()
+    cache.set(key, (value, expires(value) if expires else None), CONTENT_SECONDS)
+    return value
+
+
+def first_end(ceremonies):
+    """When the first of these upcoming ceremonies ends, and a list of them is out of date
+    (it is then past); None for none: for `until_content_edit`'s `expires`."""
+    return min((ceremony.end for ceremony in ceremonies), default=None)
 
 
 def bump_content_version():

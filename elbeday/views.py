@@ -12,6 +12,7 @@ from events.demo import REHEARSAL_SLUG_PREFIX
 from events.models import Ceremony
 from memorials.models import HistoryNote, MemorialSite, Source
 
+from .cache import first_end, until_content_edit
 from .models import Page
 from .translation import in_visitor_language
 
@@ -69,12 +70,8 @@ class HomeView(TemplateView):
         # Read (once) by the template only when it renders the fragments that show it,
         # which it keeps until the next content edit.
         context["history"] = functools.cache(lambda: _history())
-        upcoming = list(
-            in_visitor_language(
-                Ceremony.objects.public().upcoming().select_related("series", "venue_site"),
-                "series",
-                "venue_site",
-            )[: self.upcoming_looked_at]
+        upcoming = until_content_edit(
+            self.request, "home-upcoming", self._upcoming, expires=first_end
         )
         # A real ceremony before any sample, and never the rehearsal.
         featured = sorted(
@@ -87,6 +84,15 @@ class HomeView(TemplateView):
             MemorialSite.objects.published().with_cover()
         )[:6]
         return context
+
+    def _upcoming(self):
+        return list(
+            in_visitor_language(
+                Ceremony.objects.public().upcoming().select_related("series", "venue_site"),
+                "series",
+                "venue_site",
+            )[: self.upcoming_looked_at]
+        )
 
 
 class PageView(DetailView):

@@ -433,3 +433,18 @@ class SeatCategory(models.Model):
     @property
     def needs_invitation(self):
         return bool(self.invitation_code)
+
+
+def read_seats(categories):
+    """Set the seats taken of `categories`, read earlier (kept until the next content edit,
+    see elbeday.cache.until_content_edit), to what they are now: one query for the seats
+    alone. Returns `categories`."""
+    if categories:
+        seats = dict(
+            SeatCategory.objects.filter(
+                pk__in=[category.pk for category in categories]
+            ).values_list("pk", "seats_taken")
+        )
+        for category in categories:
+            category.seats_taken = seats.get(category.pk, category.seats_taken)
+    return categories

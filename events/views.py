@@ -8,7 +8,6 @@ from operator import attrgetter
 
 from django.contrib.syndication.views import Feed
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
 
-from elbeday.cache import depends_on_seats
+from elbeday.cache import depends_on_seats, until_content_edit
 from elbeday.translation import in_visitor_language
 
 from . import calendar
-from .models import Ceremony, SeatCategory
+from .models import Ceremony, SeatCategory, read_seats
 
 
 def public_ceremonies():
@@ -86,20 +85,34 @@ class CeremonyDetailView(DetailView):
         return public_ceremonies()
 
     def get_object(self, queryset=None):
-        ceremony = super().get_object(queryset)
+        # The ceremony with its series, venue and seat categories, as they were at the
+        # last content edit: the page is rendered again after every seat taken, and only
+        # the seats have changed then.
+        slug = self.kwargs[self.slug_url_kwarg]
+        found = until_content_edit(
+            self.request, "ceremony", functools.partial(self._content, slug), slug
+        )
+        if found is None:
+            raise Http404
+        ceremony, self.categories = found
         # The page shows the seats: it says so before it reads them, so that a seat
         # taken in between clears the cached page (see elbeday.cache).
         depends_on_seats(self.request, [ceremony.pk])
-        prefetch_related_objects(
-            [ceremony],
-            Prefetch("categories", queryset=in_visitor_language(SeatCategory.objects.all())),
-        )
+        read_seats(self.categories)
         return ceremony
+
+    def _content(self, slug):
+        ceremony = self.get_queryset().filter(slug=slug).first()
+        if ceremony is None:
+            return None
+        categories = in_visitor_language(SeatCategory.objects.filter(ceremony=ceremony))
+        return ceremony, list(categories)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ceremony = self.object
         context["registration_state"] = ceremony.registration_state()
+        context["categories"] = self.categories
         # Called by the template only when it renders the fragment that shows them.
         context["wreath_order"] = functools.partial(_published_wreath_order, ceremony)
         context["json_ld"] = lambda: _script_json(_event_json_ld(self.request, ceremony))

@@ -9,6 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from elbeday.cache import first_end, until_content_edit
 from elbeday.translation import in_visitor_language
 
 from . import opendata
@@ -65,14 +66,36 @@ class MemorialDetailView(DetailView):
         # fragments it keeps until the next content edit (no query while they last).
         return in_visitor_language(MemorialSite.objects.published().with_series_and_trails())
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["nearby"] = functools.partial(self.object.nearby)
-        context["ceremonies"] = in_visitor_language(
-            self.object.ceremonies.public().upcoming().select_related("series", "venue_site"),
+    def get_object(self, queryset=None):
+        # The site and its upcoming ceremonies as they were at the last content edit, or
+        # until the first of those ceremonies ends.
+        slug = self.kwargs[self.slug_url_kwarg]
+        site, self.ceremonies = until_content_edit(
+            self.request,
+            "site",
+            functools.partial(self._content, slug),
+            slug,
+            expires=lambda content: first_end(content[1]),
+        )
+        if site is None:
+            raise Http404
+        return site
+
+    def _content(self, slug):
+        site = self.get_queryset().filter(slug=slug).first()
+        if site is None:
+            return None, []
+        ceremonies = in_visitor_language(
+            site.ceremonies.public().upcoming().select_related("series", "venue_site"),
             "series",
             "venue_site",
         )
+        return site, list(ceremonies)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nearby"] = functools.partial(self.object.nearby)
+        context["ceremonies"] = self.ceremonies
         return context
 
 

@@ -6,20 +6,22 @@ Every page here shows or takes personal data, so none is kept by a browser or a 
 (`never_cache`: "Cache-Control: private, no-store, ...")."""
 
 import copy
+import functools
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from elbeday.cache import until_content_edit
 from events.calendar import venue_address
-from events.models import Ceremony, SeatCategory
+from events.models import Ceremony, SeatCategory, read_seats
 
 from . import services, tickets
 from .forms import LostLinkForm, PartySizeForm, RegistrationForm
@@ -62,7 +64,7 @@ REGISTER_PAGE_FIELDS = (
     "ceremony__end",
     "ceremony__dates_only",
     "ceremony__time_zone",
-    "ceremony__venue_site",
+    "ceremony__venue_site__name",
     "ceremony__venue_name",
     "ceremony__status",
     "ceremony__registration_opens",
@@ -71,25 +73,35 @@ REGISTER_PAGE_FIELDS = (
 )
 
 
-@never_cache
-def register(request, slug):
-    # The categories with their ceremony in one query (the ceremony of Ceremony.objects
-    # .public(): no draft), all sharing one copy of it; the ceremony alone if it has none.
+def _register_content(slug):
+    """The ceremony of `slug` (not a draft) and its seat categories, all sharing one copy
+    of it; (None, []) when there is no such ceremony."""
     categories = list(
         SeatCategory.objects.filter(ceremony__slug=slug)
         .exclude(ceremony__status=Ceremony.Status.DRAFT)
-        .select_related("ceremony")
+        .select_related("ceremony__venue_site")
         .only(*REGISTER_PAGE_FIELDS)
     )
-    if categories:
-        ceremony = categories[0].ceremony
-        for category in categories[1:]:
-            category.ceremony = ceremony
-        state = ceremony.registration_state()
-    else:
+    if not categories:
         # Without seat categories there is nothing to register for.
-        ceremony = get_object_or_404(Ceremony.objects.public(), slug=slug)
-        state = Ceremony.RegistrationState.NONE
+        return Ceremony.objects.public().filter(slug=slug).first(), []
+    ceremony = categories[0].ceremony
+    for category in categories[1:]:
+        category.ceremony = ceremony
+    return ceremony, categories
+
+
+@never_cache
+def register(request, slug):
+    # As they were at the last content edit: a registration rush reads them once, not for
+    # every POST. The seats are read afresh for a form shown; a form sent takes its seats
+    # in the database (registrations.services).
+    ceremony, categories = until_content_edit(
+        request, "register", functools.partial(_register_content, slug), slug
+    )
+    if ceremony is None:
+        raise Http404
+    state = ceremony.registration_state() if categories else Ceremony.RegistrationState.NONE
     if state != Ceremony.RegistrationState.OPEN:
         return render(
             request,
@@ -97,6 +109,8 @@ def register(request, slug):
             {"ceremony": ceremony, "registration_state": state},
             status=403 if request.method == "POST" else 200,
         )
+    if request.method != "POST":
+        read_seats(categories)
     form = RegistrationForm(
         request.POST or None,
         categories=categories,
@@ -129,6 +143,8 @@ def register(request, slug):
                 status = 400
             else:
                 return redirect(result.registration.get_manage_url() + "?new=1")
+        # Shown again, with the seats as they are now.
+        form.fields["category"].set_categories(read_seats(categories))
     return render(
         request,
         "registrations/registration_form.html",

@@ -760,7 +760,9 @@ def test_missing_page_is_not_found(client):
 # Query counts: the pages must not make a query per registration, programme item,
 # category or past ceremony. Each bound holds for a small and a large ceremony.
 LIST_QUERIES = 3  # upcoming, the archive years, the latest years' ceremonies
-DETAIL_QUERIES = 4
+# The ceremony with its series and venue, its categories, their seats, the programme
+# and its sources: after that first render only the seats are read again (tests/test_cache.py).
+DETAIL_QUERIES = 5
 
 
 def _populate(*, registrations, items, categories, past_years):

@@ -20,8 +20,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The categories with their ceremony; then in one transaction (savepoint and release):
-# take the seats, store the registration, its history row and its queued email.
+# The categories with their ceremony (kept until the next content edit, so a form sent
+# after the form's page was shown does not read them again); then in one transaction
+# (savepoint and release): take the seats, store the registration, its history row and
+# its queued email.
 POST_QUERIES = 7
 
 
@@ -198,18 +200,24 @@ def test_someone_elses_copy_of_a_form_with_a_registered_email_is_refused():
 def test_form_page_shows_the_ceremony_from_what_was_read_with_the_categories(
     client, django_assert_num_queries, page
 ):
-    """The form's page reads the ceremony with the categories, only the columns it shows;
-    nothing it shows is fetched on its own afterwards (the site's name aside)."""
+    """The form's page reads the ceremony with the categories and the site's name, only
+    the columns it shows, and then the seats; nothing it shows is fetched on its own. The
+    next visitor's page reads only the seats."""
     site = MemorialSiteFactory(name_en="Torgau Bridge")
     category = SeatCategoryFactory(
         ceremony=CeremonyFactory(venue_site=site, title_en="Elbe Day", pickup_point="Torgau")
     )
-
-    # The categories with their ceremony; the memorial site's name.
     with django_assert_num_queries(2):
+        client.get(register_url(category.ceremony))
+    register(category=category, name="Anna", email="anna@example.org", party_size=2)
+
+    with django_assert_num_queries(1):
         response = client.get(register_url(category.ceremony))
 
     shown = page(response)
+    assert shown.texts("label", **{"for": "id_category_0"}) == [
+        f"{category.name} ({category.capacity - 2} seats left)"
+    ]
     assert shown.texts("h1") == ["Register for Elbe Day"]
     assert shown.find("p", "lead").text.endswith(" · Torgau Bridge")
     assert shown.texts("label", **{"for": "id_needs_transport"}) == [
@@ -220,10 +228,36 @@ def test_form_page_shows_the_ceremony_from_what_was_read_with_the_categories(
 def test_refused_form_is_shown_again_without_further_queries(
     client, django_assert_num_queries, page
 ):
-    category = SeatCategoryFactory(ceremony=CeremonyFactory(title_en="Elbe Day"))
+    """Shown again with the seats as they are now: the one query once the form's page has
+    been shown to anybody."""
+    category = SeatCategoryFactory(ceremony=CeremonyFactory(title_en="Elbe Day"), capacity=10)
+    client.get(register_url(category.ceremony))
+    register(category=category, name="Anna", email="anna@example.org", party_size=3)
 
     with django_assert_num_queries(1):
         response = client.post(register_url(category.ceremony), form_data(category, name=""))
 
     assert response.status_code == 400
-    assert page(response).texts("h1") == ["Register for Elbe Day"]
+    shown = page(response)
+    assert shown.texts("h1") == ["Register for Elbe Day"]
+    assert shown.texts("label", **{"for": "id_category_0"}) == [f"{category.name} (7 seats left)"]
+
+
+def test_form_sent_after_the_page_was_shown_reads_no_category(client, django_assert_num_queries):
+    category = SeatCategoryFactory(capacity=10)
+    client.get(register_url(category.ceremony))
+
+    with django_assert_num_queries(POST_QUERIES - 1) as queries:
+        response = client.post(register_url(category.ceremony), form_data(category))
+
+    assert response.status_code == 302
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == [
+        "SAVEPOINT",
+        "UPDATE",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+        "RELEASE",
+    ]
+    category.refresh_from_db()
+    assert category.seats_taken == 1
