@@ -11,13 +11,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
 
-from elbeday.cache import depends_on_seats, until_content_edit
+from elbeday.cache import depends_on_seats, first_end, until_content_edit
 from elbeday.translation import in_visitor_language
 
 from . import calendar
@@ -39,11 +40,19 @@ class CeremonyListView(ListView):
     recent_years = 5
 
     def get_queryset(self):
-        return public_ceremonies().upcoming()
+        # As they were at the last content edit, until the first upcoming ceremony ends
+        # (it then moves to the archive).
+        self.content = until_content_edit(
+            self.request,
+            "ceremony-list",
+            self._content,
+            expires=lambda content: first_end(content["upcoming"]),
+        )
+        return self.content["upcoming"]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        past = Ceremony.objects.public().past()
+    def _content(self):
+        now = timezone.now()
+        past = Ceremony.objects.public().past(now)
         years = list(past.order_by("-year").values_list("year", flat=True).distinct())
         # What the archive's lines show: the title, the anniversary (from the local year
         # and the series) and the status.
@@ -55,10 +64,18 @@ class CeremonyListView(ListView):
             )
             .order_by("-year", "-start")
         )
-        context["archive"] = [
-            (year, list(group)) for year, group in groupby(recent, key=attrgetter("year"))
-        ]
-        context["older_years"] = years[self.recent_years :]
+        return {
+            "upcoming": list(public_ceremonies().upcoming(now)),
+            "archive": [
+                (year, list(group)) for year, group in groupby(recent, key=attrgetter("year"))
+            ],
+            "older_years": years[self.recent_years :],
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["archive"] = self.content["archive"]
+        context["older_years"] = self.content["older_years"]
         return context
 
 

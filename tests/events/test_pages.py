@@ -1,6 +1,7 @@
 import datetime
 import json
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import icalendar
 import pytest
@@ -876,3 +877,30 @@ def test_ceremony_photo_is_shown_with_its_resized_versions(client, page):
     assert img.attrs["loading"] == "lazy"
     widths = [part.split()[1] for part in img.attrs["srcset"].split(", ")]
     assert widths == ["320w", "640w", "1000w"]
+
+
+def test_ceremony_that_ends_leaves_the_upcoming_lists_with_no_edit(client, page, settings):
+    """What the pages read is kept until the next content edit, or until the first of
+    the upcoming ceremonies in it ends: then it is past, with nobody saving anything."""
+    settings.PAGE_CACHE_SECONDS = 0  # as when the cached page has expired
+    site = MemorialSiteFactory()
+    soon = ceremony_on(days_from_now(1), venue_site=site, title_en="Soon")
+    ceremony_on(days_from_now(40), venue_site=site, title_en="Later")
+
+    def shown():
+        listing = page(client.get("/en/ceremonies/"))
+        home = page(client.get("/en/"))
+        memorial = page(client.get(f"/en/memorials/{site.slug}/"))
+        next_section = home.find("section", **{"aria-labelledby": "next-heading"})
+        here = memorial.find("section", **{"aria-labelledby": "ceremonies-heading"})
+        return (
+            upcoming_titles(listing),
+            [year for year, _lines in archive(listing)],
+            home.texts("h3", within=next_section),
+            memorial.texts("h3", within=here),
+        )
+
+    assert shown() == (["Soon", "Later"], [], ["Soon"], ["Soon", "Later"])
+    after_the_end = soon.end + datetime.timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=after_the_end):
+        assert shown() == (["Later"], [str(soon.start.year)], ["Later"], ["Later"])
