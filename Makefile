@@ -34,12 +34,14 @@ run: $(VENV)/.runtime
 	$(PY) manage.py devserver $(HOST):$(PORT)
 
 ## test: the whole suite (browser tests need Debian's chromium; see README)
+## (BROWSER_TESTS names the browser tests to run: CI shares them out between its passes)
+BROWSER_TESTS ?= tests/browser
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
 test: $(VENV)/.dev
 	$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 	@# Playwright's sync API keeps an event loop running in the test thread, which makes
 	@# Django refuse database calls there; the browser tests run in a process of their own.
-	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
+	$(PY) -m pytest $(BROWSER_TESTS) $(PYTEST_ARGS)
 
 # Debian's package $(1) unless its program is there (nginx is in /usr/sbin, which is not on
 # every PATH): the benchmark and the cluster proof start nginx and redis-server themselves.

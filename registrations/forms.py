@@ -66,6 +66,9 @@ class CategoryChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = {}
+        # Never asked: the choices are the categories given. Without a queryset, each new
+        # form's copy of the field does not clone one (ModelChoiceField.__deepcopy__).
+        self.queryset = None
 
     def set_categories(self, categories):
         self.categories = {category.pk: category for category in categories}
