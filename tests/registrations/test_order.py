@@ -483,7 +483,7 @@ def test_running_order_page_in_german(client, ceremony, programme, protocol, tra
 
 
 # Query counts: the pages read a fixed number of rows' worth of queries, however many
-# delegations there are.
+# delegations there are (a query per delegation would add 45 between 5 and 50).
 
 
 def _queries(client, url):
@@ -494,7 +494,7 @@ def _queries(client, url):
 
 
 @pytest.mark.parametrize("page", ["staff:order_wreaths", "staff:speakers", "staff:running_order"])
-def test_order_pages_queries_at_5_and_200_delegations(
+def test_order_pages_queries_at_5_and_50_delegations(
     client, ceremony, programme, protocol, page, django_assert_max_num_queries
 ):
     speaker(ceremony, programme[1], "Mayor", 10)
@@ -506,7 +506,7 @@ def test_order_pages_queries_at_5_and_200_delegations(
     url = reverse(page, args=[ceremony.slug])
     at_5 = _queries(client, url)
 
-    for number in range(195):
+    for number in range(45):
         make_delegation(ceremony, kind=Kind.values[number % len(Kind.values)])
     order.wreath_order_propose(ceremony=ceremony)
     with django_assert_max_num_queries(at_5):
@@ -515,7 +515,7 @@ def test_order_pages_queries_at_5_and_200_delegations(
     assert response.status_code == 200
     assert at_5 <= 12
     if page != "staff:speakers":
-        assert response.content.decode().count("Sample organisation") >= 200
+        assert response.content.decode().count("Sample organisation") >= 50
 
 
 def test_running_order_lays_wreaths_during_the_item_the_organisers_chose(ceremony, programme):
