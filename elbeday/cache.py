@@ -156,6 +156,35 @@ def until_content_edit(request, name, build, *parts, expires=None):
     return value
 
 
+class KeptResults:
+    """A queryset's count and slices for Django's Paginator, each kept in the shared cache
+    until the next content edit (`until_content_edit`, under `name` and `parts`): a page
+    of a list rendered again reads nothing from the database. Only for a queryset whose
+    results change with content edits alone."""
+
+    def __init__(self, request, queryset, name, *parts):
+        self.request, self.queryset, self.name, self.parts = request, queryset, name, parts
+
+    def count(self):
+        return until_content_edit(self.request, self.name, self.queryset.count, *self.parts)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("KeptResults gives slices (pages) only")
+        start, stop = index.start or 0, index.stop
+        return until_content_edit(
+            self.request,
+            self.name,
+            lambda: list(self.queryset[start:stop]),
+            *self.parts,
+            start,
+            stop,
+        )
+
+
 def first_end(ceremonies):
     """When the first of these upcoming ceremonies ends, and a list of them is out of date
     (it is then past); None for none: for `until_content_edit`'s `expires`."""

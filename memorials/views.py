@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from elbeday.cache import first_end, until_content_edit
+from elbeday.cache import KeptResults, first_end, until_content_edit
 from elbeday.translation import in_visitor_language
 
 from . import opendata
@@ -23,8 +23,7 @@ class MemorialListView(ListView):
     paginate_by = 12
 
     def get_filter_form(self):
-        published = MemorialSite.objects.published()
-        facets = set(published.values_list("country", "kind", "status").distinct())
+        facets = until_content_edit(self.request, "memorial-facets", _facets)
         return MemorialFilterForm(
             self.request.GET or None,
             country_codes={country for country, _kind, _status in facets},
@@ -42,7 +41,15 @@ class MemorialListView(ListView):
                 sites = sites.filter(kind=kind)
             if status := self.filter_form.cleaned_data["status"]:
                 sites = sites.filter(status=status)
-        return sites
+        # A page of sites with their covers, and how many there are, as they were at the
+        # last content edit.
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return KeptResults(
+            self.request,
+            sites,
+            "memorial-list",
+            *(filters.get(name) or "" for name in ("country", "kind", "status")),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -55,6 +62,11 @@ class MemorialListView(ListView):
         query.pop("page", None)
         context["filter_query"] = query.urlencode()
         return context
+
+
+def _facets():
+    published = MemorialSite.objects.published()
+    return set(published.values_list("country", "kind", "status").distinct())
 
 
 class MemorialDetailView(DetailView):

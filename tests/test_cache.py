@@ -715,3 +715,30 @@ def test_plain_http_request_is_sent_to_https_not_served_from_the_cache(client, s
     response = client.get(url, **BROWSER)
 
     assert (response.status_code, response["Location"]) == (301, f"https://testserver{url}")
+
+
+def test_memorial_list_rendered_again_reads_nothing_until_an_edit(
+    client, settings, django_assert_num_queries
+):
+    """The list's choices, its count and each page of sites with their covers are kept
+    until the next content edit: rendered again (the page cache off, or the page
+    expired), a page asks the database nothing; each page and filter is its own, and an
+    edit shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    sites = [MemorialSiteFactory(name_en=f"Site {number:02}") for number in range(14)]
+    for url in ("/en/memorials/", "/en/memorials/?page=2"):
+        client.get(url)
+
+    with django_assert_num_queries(0):
+        first = client.get("/en/memorials/").content.decode()
+        second = client.get("/en/memorials/?page=2").content.decode()
+
+    assert ">14 sites<" in first
+    assert ("Site 00" in first, "Site 13" in first) == (True, False)
+    assert ("Site 00" in second, "Site 13" in second) == (False, True)
+    sites[0].name_en = "Renamed site"
+    sites[0].save()
+    MemorialSiteFactory(name_en="Site 14")
+    html = client.get("/en/memorials/").content.decode()
+    assert ">15 sites<" in html
+    assert "Renamed site" in html
