@@ -226,8 +226,9 @@ def _registrations(ceremonies, scale, rng, now, progress):
         SeatCategory.objects.filter(pk=pk).update(seats_taken=seats)
 
 
-def _rush_ceremony(series, site, capacity, now, slug=RUSH_SLUG):
-    """A ceremony a registration rush targets: one category."""
+def _rush_ceremony(series, site, capacity, now, slug=RUSH_SLUG, max_party_size=2):
+    """A ceremony a registration rush targets (also bench.post's and bench.outbox's): one
+    category, open for registration; `site` may be None."""
     start = now + datetime.timedelta(days=60)
     ceremony = Ceremony.objects.create(
         series=series,
@@ -242,6 +243,6 @@ def _rush_ceremony(series, site, capacity, now, slug=RUSH_SLUG):
         registration_closes=start - datetime.timedelta(hours=1),
     )
     SeatCategory.objects.create(
-        ceremony=ceremony, name_en="Public", capacity=capacity, max_party_size=2
+        ceremony=ceremony, name_en="Public", capacity=capacity, max_party_size=max_party_size
     )
     return ceremony

@@ -76,29 +76,14 @@ def _configure():
 
 def _ceremony(capacity):
     """One published ceremony, open for registration, with one big seat category."""
-    import datetime
-
     from django.utils import timezone
 
-    from events.models import Ceremony, SeatCategory, Series
+    from bench.generate import _rush_ceremony
+    from events.models import Series
 
-    now = timezone.now()
-    start = now + datetime.timedelta(days=60)
     series = Series.objects.create(name_en="Bench Day", slug="bench-day", commemorated_year=1945)
-    ceremony = Ceremony.objects.create(
-        series=series,
-        title_en="Registration POSTs",
-        slug=SLUG,
-        summary_en="The ceremony bench.post registers for.",
-        start=start,
-        end=start + datetime.timedelta(hours=2),
-        status=Ceremony.Status.PUBLISHED,
-        registration_opens=now - datetime.timedelta(days=1),
-        registration_closes=start - datetime.timedelta(hours=1),
-    )
-    return SeatCategory.objects.create(
-        ceremony=ceremony, name_en="Public", capacity=capacity, max_party_size=5
-    )
+    ceremony = _rush_ceremony(series, None, capacity, timezone.now(), SLUG, max_party_size=5)
+    return ceremony.categories.get()
 
 
 class Poster:

@@ -130,7 +130,6 @@ def content_version(request=None):
 
 # How long what `until_content_edit` keeps lasts at most, as the templates' fragments.
 CONTENT_SECONDS = 3600
-_MISSING = object()
 
 
 def until_content_edit(request, name, build, *parts, expires=None):
@@ -144,7 +143,8 @@ def until_content_edit(request, name, build, *parts, expires=None):
     What changes with time alone says when with `expires(value)`, a datetime or None:
     upcoming ceremonies are out of date when the first of them ends. The content version
     is read before `build()` runs, so what is kept under a version is never older than
-    that version's content."""
+    that version's content. None (nothing found) is not kept: addresses made up by the
+    thousand cannot fill the cache."""
     key = ":".join(("content", fragment_version(request), name, get_language(), *map(str, parts)))
     found = cache.get(key)
     if found is not None:
@@ -152,7 +152,8 @@ def until_content_edit(request, name, build, *parts, expires=None):
         if deadline is None or timezone.now() < deadline:
             return value
     value = build()
-    cache.set(key, (value, expires(value) if expires else None), CONTENT_SECONDS)
+    if value is not None:
+        cache.set(key, (value, expires(value) if expires else None), CONTENT_SECONDS)
     return value
 
 

@@ -82,21 +82,22 @@ class MemorialDetailView(DetailView):
         # The site and its upcoming ceremonies as they were at the last content edit, or
         # until the first of those ceremonies ends.
         slug = self.kwargs[self.slug_url_kwarg]
-        site, self.ceremonies = until_content_edit(
+        found = until_content_edit(
             self.request,
             "site",
             functools.partial(self._content, slug),
             slug,
             expires=lambda content: first_end(content[1]),
         )
-        if site is None:
+        if found is None:
             raise Http404
+        site, self.ceremonies = found
         return site
 
     def _content(self, slug):
         site = self.get_queryset().filter(slug=slug).first()
         if site is None:
-            return None, []
+            return None
         ceremonies = in_visitor_language(
             site.ceremonies.public().upcoming().select_related("series", "venue_site"),
             "series",

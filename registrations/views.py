@@ -75,7 +75,7 @@ REGISTER_PAGE_FIELDS = (
 
 def _register_content(slug):
     """The ceremony of `slug` (not a draft) and its seat categories, all sharing one copy
-    of it; (None, []) when there is no such ceremony."""
+    of it; None when there is no such ceremony."""
     categories = list(
         SeatCategory.objects.filter(ceremony__slug=slug)
         .exclude(ceremony__status=Ceremony.Status.DRAFT)
@@ -84,7 +84,8 @@ def _register_content(slug):
     )
     if not categories:
         # Without seat categories there is nothing to register for.
-        return Ceremony.objects.public().filter(slug=slug).first(), []
+        ceremony = Ceremony.objects.public().filter(slug=slug).first()
+        return None if ceremony is None else (ceremony, [])
     ceremony = categories[0].ceremony
     for category in categories[1:]:
         category.ceremony = ceremony
@@ -96,11 +97,12 @@ def register(request, slug):
     # As they were at the last content edit: a registration rush reads them once, not for
     # every POST. The seats are read afresh for a form shown; a form sent takes its seats
     # in the database (registrations.services).
-    ceremony, categories = until_content_edit(
+    found = until_content_edit(
         request, "register", functools.partial(_register_content, slug), slug
     )
-    if ceremony is None:
+    if found is None:
         raise Http404
+    ceremony, categories = found
     state = ceremony.registration_state() if categories else Ceremony.RegistrationState.NONE
     if state != Ceremony.RegistrationState.OPEN:
         return render(

@@ -742,3 +742,29 @@ def test_memorial_list_rendered_again_reads_nothing_until_an_edit(
     html = client.get("/en/memorials/").content.decode()
     assert ">15 sites<" in html
     assert "Renamed site" in html
+
+
+def test_unknown_addresses_keep_nothing_in_the_cache(client):
+    """A made-up address is answered 404 and leaves no entry behind: what views keep until
+    the next content edit is only what they found, so a flood of invented slugs cannot
+    fill the shared cache."""
+    site = MemorialSiteFactory()
+    category = SeatCategoryFactory()
+    urls = [
+        f"/en/memorials/{site.slug}/",
+        f"/en/ceremonies/{category.ceremony.slug}/",
+        f"/en/ceremonies/{category.ceremony.slug}/register/",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200
+    kept = [key for key in caches["default"]._cache if ":content:" in key]
+    assert len(kept) == 3
+
+    unknown = [
+        "/en/memorials/no-such-site/",
+        "/en/ceremonies/no-such-ceremony/",
+        "/en/ceremonies/no-such-ceremony/register/",
+    ]
+    assert [client.get(url).status_code for url in unknown] == [404, 404, 404]
+
+    assert [key for key in caches["default"]._cache if ":content:" in key] == kept
