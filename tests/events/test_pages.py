@@ -5,10 +5,13 @@ from unittest import mock
 
 import icalendar
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from elbeday.models import Page
 from memorials.models import MemorialSite
+from memorials.sitemaps import MemorialSitemap
 from tests.factories import (
     CeremonyFactory,
     MemorialSiteFactory,
@@ -696,15 +699,15 @@ def test_sitemap_index_gives_each_sections_newest_change(
     client, sites, django_assert_max_num_queries
 ):
     """The index's lastmod is the newest change of each section, however many sites
-    there are: a query per section for its size, and one for its newest change where its
-    items have one (sites, ceremonies)."""
+    there are: one query per section for its size, with its newest change where its items
+    have one (sites, ceremonies)."""
     MemorialSiteFactory.create_batch(sites)
     newest = MemorialSiteFactory()
     MemorialSite.objects.filter(pk=newest.pk).update(
         updated_at=datetime.datetime(2031, 4, 25, 12, tzinfo=datetime.UTC)
     )
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         index = ET.fromstring(client.get("/sitemap.xml").content)
 
     lastmods = {
@@ -712,6 +715,54 @@ def test_sitemap_index_gives_each_sections_newest_change(
         for entry in index.iter(f"{SITEMAP}sitemap")
     }
     assert lastmods["http://testserver/sitemap-memorials.xml"] == "2031-04-25T14:00:00+02:00"
+
+
+def test_sitemap_index_counts_each_section_without_reading_its_items(client):
+    """However many sites there are, the index asks each section its size (and newest
+    change) and reads none of their rows."""
+    MemorialSiteFactory.create_batch(3)
+    ceremony_on(days_from_now(10))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/sitemap.xml").status_code == 200
+
+    assert len(queries) == 4  # sites, trails, series, ceremonies; the pages need none
+    assert [query["sql"] for query in queries if "COUNT(" not in query["sql"]] == []
+
+
+def test_sitemap_pages_list_every_address_once_in_order(client, monkeypatch):
+    """With more addresses than fit on one sitemap page, the pages split them as the
+    index says, a site's languages across two pages included, and each page reads only
+    its own sites."""
+    monkeypatch.setattr(MemorialSitemap, "limit", 4)
+    sites = MemorialSiteFactory.create_batch(5)  # 15 addresses: pages of 4, 4, 4 and 3
+
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    pages = [
+        loc.text.removeprefix("http://testserver")
+        for loc in index.iter(f"{SITEMAP}loc")
+        if "-memorials" in loc.text
+    ]
+    listed = []
+    for number, page in enumerate(pages, start=1):
+        with CaptureQueriesContext(connection) as queries:
+            urls = ET.fromstring(client.get(page).content)
+        listed.append([url.findtext(f"{SITEMAP}loc") for url in urls])
+        reads = [query["sql"] for query in queries if '"slug"' in query["sql"]]
+        # Each page's addresses come from 2 sites, the last one's from 1.
+        assert len(reads) == 1
+        assert f"LIMIT {1 if number == 4 else 2}" in reads[0]
+
+    assert pages == [
+        "/sitemap-memorials.xml",
+        *(f"/sitemap-memorials.xml?p={n}" for n in (2, 3, 4)),
+    ]
+    assert [len(page) for page in listed] == [4, 4, 4, 3]
+    assert [url for page in listed for url in page] == [
+        f"http://testserver/{language}/memorials/{site.slug}/"
+        for site in sorted(sites, key=lambda site: site.pk)
+        for language in LANGUAGES
+    ]
 
 
 def test_robots_txt_keeps_crawlers_out_of_admin_and_bookings(client):
