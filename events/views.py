@@ -3,6 +3,7 @@ programme and seats, calendar files and the news feed."""
 
 import functools
 import json
+import uuid
 from itertools import groupby
 from operator import attrgetter
 
@@ -65,6 +66,10 @@ class CeremonyListView(ListView):
             .order_by("-year", "-start")
         )
         return {
+            # Names this reading of the content: the page's list is kept as a fragment
+            # under it, so that a list read again (after an edit, or once a ceremony has
+            # ended) is rendered again.
+            "reading": uuid.uuid4().hex,
             "upcoming": list(public_ceremonies().upcoming(now)),
             "archive": [
                 (year, list(group)) for year, group in groupby(recent, key=attrgetter("year"))
@@ -76,6 +81,7 @@ class CeremonyListView(ListView):
         context = super().get_context_data(**kwargs)
         context["archive"] = self.content["archive"]
         context["older_years"] = self.content["older_years"]
+        context["reading"] = self.content["reading"]
         return context
 
 

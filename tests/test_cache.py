@@ -744,6 +744,28 @@ def test_memorial_list_rendered_again_reads_nothing_until_an_edit(
     assert "Renamed site" in html
 
 
+def test_ceremony_list_rendered_again_is_one_fragment_until_an_edit(
+    client, settings, django_assert_num_queries
+):
+    """The ceremony list's upcoming ceremonies and archive are kept as one fragment, as
+    long as what the view read of them: rendered again, the page renders no ceremony's
+    summary and asks the database nothing; an edit shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    ceremony = factories.CeremonyFactory(title_en="Meeting on the Elbe")
+    client.get("/en/ceremonies/")
+
+    with django_assert_num_queries(0):
+        again = client.get("/en/ceremonies/")
+
+    templates = [template.name for template in again.templates]
+    assert "Meeting on the Elbe" in again.content.decode()
+    assert "events/ceremony_list.html" in templates
+    assert "events/includes/ceremony_summary.html" not in templates
+    ceremony.title_en = "Renamed ceremony"
+    ceremony.save()
+    assert "Renamed ceremony" in client.get("/en/ceremonies/").content.decode()
+
+
 def test_unknown_addresses_keep_nothing_in_the_cache(client):
     """A made-up address is answered 404 and leaves no entry behind: what views keep until
     the next content edit is only what they found, so a flood of invented slugs cannot
