@@ -37,11 +37,12 @@ import functools
 import hashlib
 import time
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import InvalidCacheBackendError, cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -132,6 +133,17 @@ def content_version(request=None):
 CONTENT_SECONDS = 3600
 
 
+def _content_cache():
+    """Where the templates' fragments are kept, and what `until_content_edit` keeps: the
+    "template_fragments" cache when there is one (as Django's {% cache %} tag does), in
+    front of the shared cache (elbeday.cache_backends.ContentCache); the shared one
+    otherwise."""
+    try:
+        return caches["template_fragments"]
+    except InvalidCacheBackendError:
+        return cache
+
+
 def until_content_edit(request, name, build, *parts, expires=None):
     """What `build()` returns, kept in the shared cache until the next content edit or
     release, for the active language: what a page reads of the content (a ceremony with
@@ -146,14 +158,15 @@ def until_content_edit(request, name, build, *parts, expires=None):
     that version's content. None (nothing found) is not kept: addresses made up by the
     thousand cannot fill the cache."""
     key = ":".join(("content", fragment_version(request), name, get_language(), *map(str, parts)))
-    found = cache.get(key)
+    kept = _content_cache()
+    found = kept.get(key)
     if found is not None:
         value, deadline = found
         if deadline is None or timezone.now() < deadline:
             return value
     value = build()
     if value is not None:
-        cache.set(key, (value, expires(value) if expires else None), CONTENT_SECONDS)
+        kept.set(key, (value, expires(value) if expires else None), CONTENT_SECONDS)
     return value
 
 
@@ -176,14 +189,35 @@ class KeptResults:
         if not isinstance(index, slice):
             raise TypeError("KeptResults gives slices (pages) only")
         start, stop = index.start or 0, index.stop
-        return until_content_edit(
-            self.request,
-            self.name,
-            lambda: list(self.queryset[start:stop]),
-            *self.parts,
-            start,
-            stop,
+        return _ReadWhenUsed(
+            functools.partial(
+                until_content_edit,
+                self.request,
+                self.name,
+                lambda: list(self.queryset[start:stop]),
+                *self.parts,
+                start,
+                stop,
+            )
         )
+
+
+class _ReadWhenUsed(Sequence):
+    """A page of `KeptResults`, read from the cache when first used: a page whose list
+    is a fragment kept by the template never reads it (nor unpickles its objects)."""
+
+    def __init__(self, read):
+        self._read = read
+
+    @functools.cached_property
+    def _items(self):
+        return self._read()
+
+    def __getitem__(self, index):
+        return self._items[index]
+
+    def __len__(self):
+        return len(self._items)
 
 
 def first_end(ceremonies):

@@ -8,15 +8,19 @@ cache that shares it would wipe the counters every few hundred page views. This 
 takes an exclusive lock on one file around both, for every process of the machine, and
 is meant to be given a folder of its own and a MAX_ENTRIES that is never reached.
 
-Beside it, Django's Redis cache with one change: it keeps its Redis client.
+Beside it, Django's Redis cache with one change: it keeps its Redis client; and the cache
+of what is kept until the next content edit, which keeps in each process's memory what it
+read from the shared cache.
 """
 
 import contextlib
 import fcntl
 import os
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -69,3 +73,62 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ClientKeptRedisCacheClient
+
+
+_MISSING = object()
+
+
+class ContentCache(BaseCache):
+    """The template fragments and what views keep until the next content edit
+    (`elbeday.cache.until_content_edit`), in the shared cache (OPTIONS["SHARED"], the
+    default one) and, in front of it, in the memory of each process: the last MAX_ENTRIES
+    entries it read or wrote.
+
+    Only for entries whose key names the release and the content version they were made
+    from: such an entry never changes under its key, and an edit makes new keys, so what
+    a process keeps in its memory is never out of date, whichever process made it. A page
+    rendered again then reads the shared cache once, for the content version, instead of
+    once per fragment (and unpickles them from memory, not from the network)."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        self._shared = options.get("SHARED", "default")
+        self._memory = LocMemCache(
+            f"content-{location}",
+            {"TIMEOUT": params.get("TIMEOUT", 3600), "OPTIONS": {"MAX_ENTRIES": self._max_entries}},
+        )
+
+    @property
+    def shared(self):
+        return caches[self._shared]
+
+    def get(self, key, default=None, version=None):
+        value = self._memory.get(key, _MISSING, version)
+        if value is _MISSING:
+            value = self.shared.get(key, _MISSING, version)
+            if value is _MISSING:
+                return default
+            self._memory.set(key, value, version=version)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self.shared.set(key, value, timeout, version)
+        self._memory.set(key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self.shared.add(key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self.shared.touch(key, timeout, version)
+
+    def delete(self, key, version=None):
+        self._memory.delete(key, version)
+        return self.shared.delete(key, version)
+
+    def has_key(self, key, version=None):
+        return self._memory.has_key(key, version) or self.shared.has_key(key, version)
+
+    def clear(self):
+        self._memory.clear()
+        self.shared.clear()

@@ -158,6 +158,15 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBas
     }
 else:
     CACHES["ratelimit"] = CACHES["default"]
+# The templates' fragments and what views keep until the next content edit: in the shared
+# cache, and the last ones each process read in its own memory in front of it (their keys
+# name the content version, so they are never out of date; see elbeday.cache_backends).
+CACHES["template_fragments"] = {
+    "BACKEND": "elbeday.cache_backends.ContentCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": 1000},
+}
 
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"

@@ -46,6 +46,11 @@ def _test_settings(request, settings, tmp_path):
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-ratelimit-{tmp_path.name}",
         },
+        "template_fragments": {
+            "BACKEND": "elbeday.cache_backends.ContentCache",
+            "LOCATION": f"test-{tmp_path.name}",
+            "OPTIONS": {"SHARED": "default"},
+        },
     }
 
 

@@ -37,8 +37,10 @@ from elbeday.cache import (
     cached_public_page,
     seats_key,
 )
+from elbeday.cache_backends import ContentCache
 from elbeday.models import Page
 from events.services import category_set_capacity
+from memorials.models import MemorialSite
 from registrations.services import registration_cancel
 from tests import factories
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
@@ -764,6 +766,50 @@ def test_ceremony_list_rendered_again_is_one_fragment_until_an_edit(
     ceremony.title_en = "Renamed ceremony"
     ceremony.save()
     assert "Renamed ceremony" in client.get("/en/ceremonies/").content.decode()
+
+
+def test_content_cache_reads_the_shared_cache_once_per_process():
+    """What one process keeps reaches another through the shared cache, once: after
+    that, the other takes it from its own memory."""
+    one, other = (
+        ContentCache(f"{name}-{uuid.uuid4().hex}", {"OPTIONS": {"SHARED": "default"}})
+        for name in ("one", "other")
+    )
+    one.set("fragment", "<p>kept</p>")
+    shared = caches["default"]
+
+    with mock.patch.object(shared, "get", wraps=shared.get) as get:
+        read = [other.get("fragment"), other.get("fragment"), other.get("absent", "none")]
+
+    assert read == ["<p>kept</p>", "<p>kept</p>", "none"]
+    assert [call.args[0] for call in get.call_args_list] == ["fragment", "absent"]
+
+
+def test_page_rendered_again_reads_the_shared_cache_once(client, settings):
+    """Rendered again (the page cache off, or the page gone after a seat was taken), a
+    memorial site's page takes its fragments and what its view keeps from the process's
+    memory: it reads the shared cache once, for the content version, not once per
+    fragment. An edit made by another process (a new content version in the shared
+    cache) still shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    site = MemorialSiteFactory(name_en="Strehla")
+    factories.CeremonyFactory(venue_site=site, title_en="Meeting on the Elbe")
+    url = f"/en/memorials/{site.slug}/"
+    client.get(url)
+    shared = caches["default"]
+
+    with (
+        mock.patch.object(shared, "get", wraps=shared.get) as get,
+        mock.patch.object(shared, "get_many", wraps=shared.get_many) as get_many,
+    ):
+        again = client.get(url).content.decode()
+
+    assert [call.args[0] for call in get.call_args_list] == [VERSION_KEY]
+    assert get_many.call_args_list == []
+    assert ("Strehla" in again, "Meeting on the Elbe" in again) == (True, True)
+    MemorialSite.objects.filter(pk=site.pk).update(name_en="Strehla on the Elbe")
+    bump_content_version()
+    assert "Strehla on the Elbe" in client.get(url).content.decode()
 
 
 def test_unknown_addresses_keep_nothing_in_the_cache(client):
