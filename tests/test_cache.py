@@ -812,6 +812,31 @@ def test_page_rendered_again_reads_the_shared_cache_once(client, settings):
     assert "Strehla on the Elbe" in client.get(url).content.decode()
 
 
+def test_page_parts_kept_for_every_page_stay_right_for_each_page_and_language(
+    client, page, settings
+):
+    """The header, navigation and footer are fragments kept for every page: the
+    navigation still marks the section of the page shown, in the page's language."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+    def current(url):
+        shown = page(client.get(url))
+        nav = shown.find_all("nav")[0]  # the main navigation, in the header
+        return shown.texts("a", within=nav, **{"aria-current": "page"})
+
+    assert [
+        current(url)
+        for url in (
+            "/en/ceremonies/",
+            "/en/memorials/",
+            "/en/memorials/map/",
+            "/en/",
+            "/de/memorials/map/",
+            "/de/ceremonies/",
+        )
+    ] == [["Ceremonies"], ["Memorial sites"], ["Map"], [], ["Karte"], ["Gedenkfeiern"]]
+
+
 def test_unknown_addresses_keep_nothing_in_the_cache(client):
     """A made-up address is answered 404 and leaves no entry behind: what views keep until
     the next content edit is only what they found, so a flood of invented slugs cannot
