@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from elbeday.cache import seats_changed
-from events.models import Ceremony, SeatCategory
+from events.models import Ceremony, SeatCategory, take_seats
 
 from . import emails
 from .models import CheckIn, OutgoingEmail, Registration
@@ -232,13 +231,9 @@ def _registration_insert(registration, *, notify, now) -> RegistrationResult:
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at = registration.waiting_since = None
     with transaction.atomic():
-        # One statement takes the seats if they are free. It locks the quota row until
-        # the transaction ends (PostgreSQL re-checks the condition after waiting for a
-        # concurrent holder; SQLite's IMMEDIATE transaction already holds the lock).
-        took_seats = SeatCategory.objects.filter(
-            pk=category.pk, seats_taken__lte=F("capacity") - party_size
-        ).update(seats_taken=F("seats_taken") + party_size)
-        if took_seats:
+        # One statement takes the seats if they are free, and locks the quota row until
+        # the transaction ends.
+        if take_seats(category.pk, party_size):
             registration.confirmed_at = now
             kind = OutgoingEmail.Kind.CONFIRMATION
             # A queryset update sends no save signal: clear the cached pages that
