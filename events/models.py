@@ -474,7 +474,7 @@ def take_seats(category_pk, party_size):
     locks the category's row until the transaction ends (PostgreSQL checks the condition
     again after waiting for a concurrent holder; SQLite's IMMEDIATE transaction holds the
     lock already). True if the seats were taken. Only for `registrations.services`, in
-    its transaction: a queryset update, it sends no signal."""
+    its transaction: as SQL, it sends no signal, and the service clears the cached pages."""
     with connection.cursor() as cursor:
         cursor.execute(
             _seat_sql(

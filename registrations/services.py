@@ -236,8 +236,8 @@ def _registration_insert(registration, *, notify, now) -> RegistrationResult:
         if take_seats(category.pk, party_size):
             registration.confirmed_at = now
             kind = OutgoingEmail.Kind.CONFIRMATION
-            # A queryset update sends no save signal: clear the cached pages that
-            # show these seats here.
+            # The statement sends no save signal: clear the cached pages that show
+            # these seats here.
             seats_changed(category.ceremony_id)
         elif category.has_waiting_list:
             registration.status = Registration.Status.WAITING
