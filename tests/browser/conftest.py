@@ -83,13 +83,30 @@ class Network:
     requests: list = field(default_factory=list)
     failed: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    # Requests the browser dropped because their page went on to another address (a
+    # timer's fetch still running when the test opens the next page): not a failure.
+    abandoned: list = field(default_factory=list)
 
     def watch(self, page):
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on(
-            "requestfailed",
-            lambda request: self.failed.append(f"{request.url} ({request.failure})"),
-        )
+        navigations = []
+        started = {}
+
+        def on_request(request):
+            self.requests.append(request.url)
+            started[request] = len(navigations)
+            if request.is_navigation_request() and request.frame == page.main_frame:
+                navigations.append(request.url)
+
+        def on_failed(request):
+            text = f"{request.url} ({request.failure})"
+            left_behind = started.get(request, len(navigations)) < len(navigations)
+            if request.failure == "net::ERR_ABORTED" and left_behind:
+                self.abandoned.append(text)
+            else:
+                self.failed.append(text)
+
+        page.on("request", on_request)
+        page.on("requestfailed", on_failed)
         page.on(
             "response",
             lambda response: (
