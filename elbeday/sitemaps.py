@@ -1,3 +1,4 @@
+import functools
 import math
 
 from django.contrib.sitemaps import Sitemap
@@ -5,20 +6,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 
+from .cache import until_content_edit
+
 
 class _ItemsInEachLanguage:
     """A sitemap's (item, language) pairs, as Django's i18n sitemap lists them, but read
     from the database a page at a time: the index needs only how many there are, and a
     sitemap page only its own items (Django's `Sitemap._items` reads every item)."""
 
-    def __init__(self, items, languages, count=None):
+    def __init__(self, items, languages, count):
         self.items = items
         self.languages = languages
-        self._count = count
+        self._count = count  # of the items
 
     def count(self):
-        if self._count is None:
-            self._count = self.items.count()
         return self._count * len(self.languages)
 
     def __len__(self):
@@ -44,29 +45,50 @@ class I18nSitemap(Sitemap):
     # Items per sitemap page (each listed in every language); /sitemap.xml is the index.
     limit = 1000
 
-    def get_latest_lastmod(self):
-        """For the index: the newest `updated_at` of the items, asked of the database
-        with their number (Django's own reads every item, once per language, to take the
-        latest, and once again to count them)."""
-        items = self.items()
-        if not isinstance(items, QuerySet) or not hasattr(self, "lastmod"):
-            return super().get_latest_lastmod()
-        found = items.aggregate(latest=Max("updated_at"), count=Count("pk"))
-        self._count = found["count"]
-        return found["latest"]
+    # The two below are worked out once per instance, and an instance serves one request:
+    # SITEMAPS (elbeday.urls) holds the classes, and Django's views make one from each.
 
-    @property
-    def paginator(self):
+    @functools.cached_property
+    def _queryset(self):
+        """The items as a queryset whose totals may be kept, or None for a sitemap that
+        lists something else or says itself in which languages each item is."""
         items = self.items()
         if (
             not isinstance(items, QuerySet)
             or type(self).get_languages_for_item is not Sitemap.get_languages_for_item
         ):
+            return None
+        return items
+
+    @functools.cached_property
+    def _totals(self):
+        """(number of items, newest `updated_at` or None), asked of the database in one
+        query and kept until the next content edit: the index rendered again asks
+        nothing (what a sitemap lists changes only with an edit)."""
+        items = self._queryset
+
+        def read():
+            if not hasattr(self, "lastmod"):
+                return items.count(), None
+            found = items.aggregate(latest=Max("updated_at"), count=Count("pk"))
+            return found["count"], found["latest"]
+
+        section = f"{type(self).__module__}.{type(self).__qualname__}"
+        return until_content_edit(None, "sitemap-totals", read, section)
+
+    def get_latest_lastmod(self):
+        """For the index: the newest `updated_at` of the items (Django's own reads every
+        item, once per language, to take the latest, and once again to count them)."""
+        if self._queryset is None or not hasattr(self, "lastmod"):
+            return super().get_latest_lastmod()
+        return self._totals[1]
+
+    @property
+    def paginator(self):
+        if self._queryset is None:
             return super().paginator
-        return Paginator(
-            _ItemsInEachLanguage(items, self._languages(), getattr(self, "_count", None)),
-            self.limit,
-        )
+        items = _ItemsInEachLanguage(self._queryset, self._languages(), self._totals[0])
+        return Paginator(items, self.limit)
 
 
 class StaticSitemap(I18nSitemap):

@@ -5,6 +5,7 @@ what was rendered, gzip-compressed for browsers, with the same headers, in one r
 the cache; nothing of one visitor's is stored for the next. Rate-limit counters, which
 live in a cache too, hold."""
 
+import datetime
 import functools
 import gzip
 import os
@@ -16,6 +17,7 @@ import threading
 import time
 import uuid
 import warnings
+import xml.etree.ElementTree as ET
 from unittest import mock
 
 import pytest
@@ -28,6 +30,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.urls import path
+from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
 from elbeday.cache import (
@@ -41,6 +44,7 @@ from elbeday.cache_backends import ContentCache
 from elbeday.models import Page
 from events.services import category_set_capacity
 from memorials.models import MemorialSite
+from memorials.sitemaps import MemorialSitemap
 from registrations.services import registration_cancel
 from tests import factories
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
@@ -413,6 +417,29 @@ def test_redis_cache_keeps_pages_current_across_workers(client, settings, redis_
     assert _seats_left(client, category.ceremony) == [6]
 
 
+def test_redis_cache_parses_replies_in_c_and_takes_any_key(settings, redis_url):
+    """Production's cache reads Redis's replies with hiredis (requirements.txt), and
+    checks no key against memcached's limits (spaces, 250 characters), which Redis does
+    not have: a page served from it spends its time on neither."""
+    settings.CACHES = {
+        "default": {"BACKEND": "elbeday.cache_backends.RedisCache", "LOCATION": redis_url}
+    }
+    cache = caches["default"]
+    key = "a key memcached would refuse " + "x" * 300
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        cache.set(key, "kept")
+        assert cache.get_many([key, "absent"]) == {key: "kept"}
+
+    pool = cache._cache.get_client().connection_pool
+    connection = pool.get_connection()
+    try:
+        assert type(connection._parser).__name__ == "_HiredisParser"
+    finally:
+        pool.release(connection)
+
+
 def test_head_request_is_answered_from_the_cache(client, django_assert_num_queries):
     site = MemorialSiteFactory()
     url = f"/en/memorials/{site.slug}/"
@@ -767,6 +794,40 @@ def test_ceremony_list_rendered_again_is_one_fragment_until_an_edit(
     ceremony.title_en = "Renamed ceremony"
     ceremony.save()
     assert "Renamed ceremony" in client.get("/en/ceremonies/").content.decode()
+
+
+def test_sitemap_index_rendered_again_asks_nothing_until_an_edit(
+    client, settings, monkeypatch, django_assert_num_queries
+):
+    """The sitemap index's sizes and newest changes are kept until the next content edit:
+    rendered again, it asks the database nothing; a site published since is counted, and
+    its change is the section's newest, at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(MemorialSitemap, "limit", 3)  # a site's three languages a page
+    MemorialSiteFactory()
+    MemorialSite.objects.update(updated_at=datetime.datetime(2020, 1, 1, 12, tzinfo=datetime.UTC))
+    sitemap = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+    def memorial_pages():
+        index = ET.fromstring(client.get("/sitemap.xml").content)
+        return [
+            (entry.findtext(f"{sitemap}loc"), entry.findtext(f"{sitemap}lastmod"))
+            for entry in index.iter(f"{sitemap}sitemap")
+            if "-memorials" in entry.findtext(f"{sitemap}loc")
+        ]
+
+    first = memorial_pages()
+    with django_assert_num_queries(0):
+        assert memorial_pages() == first
+
+    MemorialSiteFactory()
+    pages = memorial_pages()
+    assert first == [("http://testserver/sitemap-memorials.xml", "2020-01-01T13:00:00+01:00")]
+    assert [address for address, _ in pages] == [
+        "http://testserver/sitemap-memorials.xml",
+        "http://testserver/sitemap-memorials.xml?p=2",
+    ]
+    assert {lastmod[:4] for _, lastmod in pages} == {str(timezone.now().year)}
 
 
 def test_content_cache_reads_the_shared_cache_once_per_process():
