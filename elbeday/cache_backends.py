@@ -68,11 +68,17 @@ class _ClientKeptRedisCacheClient(RedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
-    """Django's Redis cache, with a client kept per server (see above)."""
+    """Django's Redis cache, with a client kept per server (see above), and no check of
+    each key for memcached's limits (250 characters, no spaces or control characters):
+    Redis takes any key, and the check walked every character of the keys that each page
+    served from the page cache reads."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ClientKeptRedisCacheClient
+
+    def validate_key(self, key):
+        pass
 
 
 _MISSING = object()
