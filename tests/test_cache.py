@@ -47,6 +47,7 @@ from memorials.models import MemorialSite
 from memorials.sitemaps import MemorialSitemap
 from registrations.services import registration_cancel
 from tests import factories
+from tests.events.test_pages import SITEMAP
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
 from tests.test_csp import POLICY, policy
 
@@ -806,14 +807,13 @@ def test_sitemap_index_rendered_again_asks_nothing_until_an_edit(
     monkeypatch.setattr(MemorialSitemap, "limit", 3)  # a site's three languages a page
     MemorialSiteFactory()
     MemorialSite.objects.update(updated_at=datetime.datetime(2020, 1, 1, 12, tzinfo=datetime.UTC))
-    sitemap = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
     def memorial_pages():
         index = ET.fromstring(client.get("/sitemap.xml").content)
         return [
-            (entry.findtext(f"{sitemap}loc"), entry.findtext(f"{sitemap}lastmod"))
-            for entry in index.iter(f"{sitemap}sitemap")
-            if "-memorials" in entry.findtext(f"{sitemap}loc")
+            (entry.findtext(f"{SITEMAP}loc"), entry.findtext(f"{SITEMAP}lastmod"))
+            for entry in index.iter(f"{SITEMAP}sitemap")
+            if "-memorials" in entry.findtext(f"{SITEMAP}loc")
         ]
 
     first = memorial_pages()
