@@ -467,6 +467,25 @@ def test_request_that_django_cannot_build_is_a_bad_request(content_type):
     assert _wsgi("/en/memorials/", "kind=memorial", content_type).startswith("400")
 
 
+def test_wsgi_application_loads_its_views_and_freezes_them_out_of_the_collector():
+    """What a worker loads at start lives as long as the worker: frozen, it is not walked
+    again by every full collection, which happened during a request and held it up.
+    The views are loaded with it, not by the first visitor's request."""
+    result = run(
+        [
+            "-c",
+            "import gc, sys; import elbeday.wsgi; "
+            "print(gc.get_freeze_count(), 'registrations.views' in sys.modules)",
+        ],
+        DJANGO_SETTINGS_MODULE="elbeday.settings",
+    )
+
+    assert result.returncode == 0, result.stderr
+    frozen, views_loaded = result.stdout.split()
+    assert int(frozen) > 50_000
+    assert views_loaded == "True"
+
+
 def test_asgi_request_that_django_cannot_build_is_a_bad_request():
     """As over WSGI (above); other unreadable charsets reach the middleware there."""
     from elbeday.asgi import application
