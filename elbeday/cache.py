@@ -21,12 +21,15 @@ on one machine by default), so every worker of every app server sees the same on
 A page is stored as plain data, its body gzip-compressed once, so that a hit is one cache
 read and a few bytes copied: no response object to unpickle, nothing to compress again.
 
-Pages are served and stored by `PageCacheMiddleware`, the first middleware, for the
-views wrapped in `cached_public_page`. So a hit costs little more than Django's hello
-world: no other middleware runs, and the page is stored as the whole stack answered it,
-with the security headers, the content security policy and the compression they applied
-on its way out. Only a request that carries no session and no messages cookie is served
-from the cache, so a signed-in organiser always sees the page as it is now.
+Pages are stored by `PageCacheMiddleware`, the first middleware, for the views wrapped
+in `cached_public_page`, as the whole stack answered them, with the security headers, the
+content security policy and the compression they applied on its way out. The WSGI
+application (`elbeday.wsgi`) serves them in front of Django's handler (`PageCache`), so a
+hit costs little more than Django's hello world: no request signals, no middleware, no
+response object; the middleware serves them where that application is not used (ASGI,
+tests) and to the rare client that does not accept gzip. Only a request that carries no
+session and no messages cookie is served from the cache, so a signed-in organiser always
+sees the page as it is now.
 
 `PAGE_CACHE_SECONDS = 0` turns the page cache off (every page rendered for every
 request) while the fragments the templates cache, and the versions they depend on, go on
@@ -38,6 +41,7 @@ import hashlib
 import time
 import zlib
 from collections.abc import Sequence
+from http import HTTPStatus
 from pathlib import Path
 from typing import NamedTuple
 
@@ -375,16 +379,18 @@ def _page_key(request):
     return f"{_PAGE_PREFIX}{release()}:{address}"
 
 
-class PageCacheMiddleware:
-    """Serves the pages of `cached_public_page` views from the shared cache, and stores
-    them, for requests without a session or messages cookie.
+# Where `PageCache.answer` leaves what it looked up for a page it could not serve, in
+# the WSGI environ (request.META), so that the middleware does not look it up again.
+_LOOKED_UP = "elbeday.page_cache_lookup"
 
-    One `get_many` reads the page, the content version and the seat versions the page
-    showed when this process last served it. The visitor whose request rendered the page
-    gets it as the cache then serves it, in the same bytes."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+class PageCache:
+    """Which requests may be served from the page cache, and the current page for one.
+
+    Used by `PageCacheMiddleware` and, in front of Django's handler, by the WSGI
+    application (`elbeday.wsgi`), which serves a page found here without the handler."""
+
+    def __init__(self):
         self.seconds = settings.PAGE_CACHE_SECONDS
         # A session means a signed-in organiser (the public never gets one); a messages
         # cookie, something to tell this visitor alone.
@@ -395,10 +401,12 @@ class PageCacheMiddleware:
         )
         self.ssl_redirect = settings.SECURE_SSL_REDIRECT
 
-    def _may_serve(self, request):
+    def may_serve(self, request):
         return (
             self.seconds
             and request.method in ("GET", "HEAD")
+            # Its address or data could not be read (elbeday.middleware): a 400.
+            and not getattr(request, "unreadable", False)
             and not any(name in request.COOKIES for name in self.personal_cookies)
             and "HTTP_AUTHORIZATION" not in request.META
             and not request.path.startswith(self.not_pages)
@@ -406,9 +414,11 @@ class PageCacheMiddleware:
             and not (self.ssl_redirect and not request.is_secure())
         )
 
-    def __call__(self, request):
-        if not self._may_serve(request):
-            return self.get_response(request)
+    def look_up(self, request):
+        """(the page's key, the content version, the page if it is current or None), in
+        one `get_many` (see PageCacheMiddleware)."""
+        if looked_up := request.META.pop(_LOOKED_UP, None):
+            return looked_up
         key = _page_key(request)
         asked = [VERSION_KEY, key, *_seat_keys.get(key, ())]
         found = cache.get_many(asked)
@@ -419,7 +429,51 @@ class PageCacheMiddleware:
         if isinstance(page, CachedPage):
             _remember_seat_keys(key, page)
             if _is_current(page, version, found, asked):
-                return _response(request, page)
+                return key, version, page
+        return key, version, None
+
+    def answer(self, request):
+        """The WSGI status, headers and body of the current page for `request`, gzipped as
+        the cache keeps it, or None: then Django's handler answers, and the middleware
+        finds what was looked up here in the request."""
+        if not (
+            self.may_serve(request)
+            and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        ):
+            return None
+        looked_up = self.look_up(request)
+        page = looked_up[2]
+        if page is None or page.status != HTTPStatus.OK:
+            request.META[_LOOKED_UP] = looked_up
+            return None
+        headers = [
+            *page.headers.items(),
+            ("Content-Encoding", "gzip"),
+            ("Content-Length", str(len(page.gzip))),
+        ]
+        return "200 OK", headers, page.gzip
+
+
+class PageCacheMiddleware:
+    """Serves the pages of `cached_public_page` views from the shared cache, and stores
+    them, for requests without a session or messages cookie.
+
+    One `get_many` reads the page, the content version and the seat versions the page
+    showed when this process last served it. The visitor whose request rendered the page
+    gets it as the cache then serves it, in the same bytes. Behind the WSGI application,
+    which serves the pages it finds itself, this serves the pages for the clients that do
+    not accept gzip, and stores them all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.page_cache = PageCache()
+
+    def __call__(self, request):
+        if not self.page_cache.may_serve(request):
+            return self.get_response(request)
+        key, version, page = self.page_cache.look_up(request)
+        if page is not None:
+            return _response(request, page)
         # The versions are read before the page is rendered: a change committed while it
         # renders sets newer ones, and the page stored below is out of date at once.
         setattr(request, _CONTENT_VERSION, version)
@@ -434,6 +488,6 @@ class PageCacheMiddleware:
         ):
             return response
         page = _page(response, version, getattr(request, _SEATS_READ))
-        cache.set(key, page, self.seconds)
+        cache.set(key, page, self.page_cache.seconds)
         _remember_seat_keys(key, page)
         return _response(request, page)

@@ -3,6 +3,10 @@
 Django's handler, building its requests as `ReadableWSGIRequest`: a request that Django
 could not even build is answered with a 400 instead of a server error.
 
+A public page that the page cache holds (`elbeday.cache`) is served before the handler
+runs: no request signals, no response object, no middleware. The page cache's middleware,
+first in the handler, serves the rest of what it keeps and stores what it may.
+
 Once the application and its URLs are loaded, what they made is frozen out of the
 garbage collector's reach (`gc.freeze`): it lives as long as the process, yet every full
 collection walked all of it again, in the middle of whichever request was being served.
@@ -20,11 +24,23 @@ django.setup(set_prefix=False)
 
 from django.urls import get_resolver  # noqa: E402
 
-from elbeday.middleware import ReadableWSGIRequest  # noqa: E402 - needs the apps ready
+from elbeday.cache import PageCache  # noqa: E402 - needs the apps ready
+from elbeday.middleware import ReadableWSGIRequest  # noqa: E402
 
 
 class Handler(WSGIHandler):
     request_class = ReadableWSGIRequest
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page_cache = PageCache()
+
+    def __call__(self, environ, start_response):
+        if answer := self.page_cache.answer(self.request_class(environ)):
+            status, headers, body = answer
+            start_response(status, headers)
+            return [body]
+        return super().__call__(environ, start_response)
 
 
 application = Handler()

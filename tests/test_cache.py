@@ -8,6 +8,7 @@ live in a cache too, hold."""
 import datetime
 import functools
 import gzip
+import io
 import os
 import shutil
 import socket
@@ -19,12 +20,14 @@ import uuid
 import warnings
 import xml.etree.ElementTree as ET
 from unittest import mock
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.cache.backends.base import CacheKeyWarning
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.signals import request_started
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -923,3 +926,103 @@ def test_unknown_addresses_keep_nothing_in_the_cache(client):
     assert [client.get(url).status_code for url in unknown] == [404, 404, 404]
 
     assert [key for key in caches["default"]._cache if ":content:" in key] == kept
+
+
+class Served:
+    """What the deployed WSGI application (elbeday.wsgi) answered, and whether Django's
+    handler ran for it (its request_started signal)."""
+
+    def __init__(self, path, *, query="", cookie="", content_type="", **headers):
+        from elbeday.wsgi import Handler
+
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "CONTENT_TYPE": content_type,
+            "HTTP_HOST": "testserver",
+            "HTTP_COOKIE": cookie,
+            "wsgi.input": io.BytesIO(b""),
+            **headers,
+        }
+        setup_testing_defaults(environ)
+        started = []
+
+        def receiver(**kwargs):
+            started.append(kwargs)
+
+        request_started.connect(receiver, weak=False)
+        try:
+            # A handler of its own: it reads the settings when it is made.
+            body = Handler()(environ, self._start)
+            self.body = b"".join(body)
+            getattr(body, "close", lambda: None)()
+        finally:
+            request_started.disconnect(receiver)
+        self.through_django = bool(started)
+
+    def _start(self, status, headers, exc_info=None):
+        self.status = status
+        self.headers = dict(headers)
+
+
+def test_page_in_the_cache_is_served_before_djangos_handler_as_the_middleware_serves_it(client):
+    site = MemorialSiteFactory(name_en="Torgau bridge")
+    url = f"/en/memorials/{site.slug}/"
+    rendered = client.get(url, **BROWSER)
+
+    served = Served(url, HTTP_ACCEPT_ENCODING=BROWSER["HTTP_ACCEPT_ENCODING"])
+
+    assert (served.status, served.through_django) == ("200 OK", False)
+    assert served.body == rendered.content
+    assert "<h1>Torgau bridge</h1>" in gzip.decompress(served.body).decode()
+    assert {name: served.headers.get(name) for name in SENT_HEADERS} == _sent_headers(rendered)
+    assert served.headers["Content-Security-Policy"] == rendered["Content-Security-Policy"]
+
+
+def test_page_out_of_date_is_rendered_again_by_django_after_one_cache_read(client):
+    category = SeatCategoryFactory(capacity=10)
+    url = f"/en/ceremonies/{category.ceremony.slug}/"
+    client.get(url, **BROWSER)
+    _register(category, party_size=3)
+    shared = caches["default"]
+    reads = mock.patch.object(shared, "get_many", wraps=shared.get_many)
+
+    with reads as get_many:
+        served = Served(url, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert (served.status, served.through_django) == ("200 OK", True)
+    assert ">7 seats left<" in gzip.decompress(served.body).decode()
+    # The page was looked up once, in front of the handler; the middleware behind it
+    # took what was found there.
+    assert [call.args[0][0] for call in get_many.call_args_list].count(VERSION_KEY) == 1
+    assert not Served(url, HTTP_ACCEPT_ENCODING="gzip").through_django
+
+
+def test_pages_for_a_signed_in_organiser_or_a_plain_client_come_through_django(client):
+    site = MemorialSiteFactory(name_en="Strehla")
+    url = f"/en/memorials/{site.slug}/"
+    client.get(url, **BROWSER)
+
+    organiser = Served(url, cookie="sessionid=abc", HTTP_ACCEPT_ENCODING="gzip")
+    plain = Served(url, HTTP_ACCEPT_ENCODING="identity")
+
+    assert (organiser.through_django, plain.through_django) == (True, True)
+    assert "<h1>Strehla</h1>" in plain.body.decode()
+    assert "Content-Encoding" not in plain.headers
+
+
+def test_request_that_cannot_be_read_is_refused_even_when_its_page_is_cached(client):
+    """Django builds such a request without its query string (elbeday.middleware), so it
+    has the address of a page without one, which may well be cached."""
+    assert client.get("/en/memorials/", **BROWSER).status_code == 200
+
+    for cookie in ("", "sessionid=abc"):
+        served = Served(
+            "/en/memorials/",
+            query="kind=memorial",
+            cookie=cookie,
+            content_type="text/plain; charset=base64",
+            HTTP_ACCEPT_ENCODING="gzip",
+        )
+        assert served.status.startswith("400")
