@@ -432,10 +432,14 @@ class PageCache:
                 return key, version, page
         return key, version, None
 
-    def answer(self, request):
-        """The WSGI status, headers and body of the current page for `request`, gzipped as
-        the cache keeps it, or None: then Django's handler answers, and the middleware
-        finds what was looked up here in the request."""
+    def answer(self, environ, request_class):
+        """The WSGI status, headers and body of the current page for the request in
+        `environ`, gzipped as the cache keeps it, or None: then Django's handler answers,
+        and the middleware finds what was looked up here in the request. A request that
+        is no GET or HEAD is not even built (`request_class`) here."""
+        if not (self.seconds and environ.get("REQUEST_METHOD") in ("GET", "HEAD")):
+            return None
+        request = request_class(environ)
         if not (
             self.may_serve(request)
             and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))

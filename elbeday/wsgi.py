@@ -36,7 +36,7 @@ class Handler(WSGIHandler):
         self.page_cache = PageCache()
 
     def __call__(self, environ, start_response):
-        if answer := self.page_cache.answer(self.request_class(environ)):
+        if answer := self.page_cache.answer(environ, self.request_class):
             status, headers, body = answer
             start_response(status, headers)
             return [body]

@@ -1,8 +1,11 @@
-"""Helpers of the organisers' tests: clients signed in as a role, ceremonies at a given
-time, and a small HTML reader for what a user sees."""
+"""Helpers of the tests: clients signed in as a role, ceremonies at a given time, a small
+HTML reader for what a user sees, and a request to the deployed WSGI application."""
 
 import datetime
+import io
+from wsgiref.util import setup_testing_defaults
 
+from django.core.signals import request_started
 from django.test import Client
 from django.utils import timezone
 
@@ -76,3 +79,41 @@ def admin_action(client, url, action, objects):
         if shown.find_all("ul", "messagelist")
         else []
     )
+
+
+class Served:
+    """What the deployed WSGI application (elbeday.wsgi) answered, and whether Django's
+    handler ran for it (its request_started signal)."""
+
+    def __init__(self, path, *, query="", cookie="", content_type="", **headers):
+        from elbeday.wsgi import Handler
+
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "CONTENT_TYPE": content_type,
+            "HTTP_HOST": "testserver",
+            "HTTP_COOKIE": cookie,
+            "wsgi.input": io.BytesIO(b""),
+            **headers,
+        }
+        setup_testing_defaults(environ)
+        started = []
+
+        def receiver(**kwargs):
+            started.append(kwargs)
+
+        request_started.connect(receiver, weak=False)
+        try:
+            # A handler of its own: it reads the settings when it is made.
+            body = Handler()(environ, self._start)
+            self.body = b"".join(body)
+            getattr(body, "close", lambda: None)()
+        finally:
+            request_started.disconnect(receiver)
+        self.through_django = bool(started)
+
+    def _start(self, status, headers, exc_info=None):
+        self.status = status
+        self.headers = dict(headers)

@@ -8,7 +8,6 @@ live in a cache too, hold."""
 import datetime
 import functools
 import gzip
-import io
 import os
 import shutil
 import socket
@@ -20,14 +19,12 @@ import uuid
 import warnings
 import xml.etree.ElementTree as ET
 from unittest import mock
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.cache.backends.base import CacheKeyWarning
 from django.core.cache.backends.filebased import FileBasedCache
-from django.core.signals import request_started
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -52,6 +49,7 @@ from registrations.services import registration_cancel
 from tests import factories
 from tests.events.test_pages import SITEMAP
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
+from tests.helpers import Served
 from tests.test_csp import POLICY, policy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -926,44 +924,6 @@ def test_unknown_addresses_keep_nothing_in_the_cache(client):
     assert [client.get(url).status_code for url in unknown] == [404, 404, 404]
 
     assert [key for key in caches["default"]._cache if ":content:" in key] == kept
-
-
-class Served:
-    """What the deployed WSGI application (elbeday.wsgi) answered, and whether Django's
-    handler ran for it (its request_started signal)."""
-
-    def __init__(self, path, *, query="", cookie="", content_type="", **headers):
-        from elbeday.wsgi import Handler
-
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "CONTENT_TYPE": content_type,
-            "HTTP_HOST": "testserver",
-            "HTTP_COOKIE": cookie,
-            "wsgi.input": io.BytesIO(b""),
-            **headers,
-        }
-        setup_testing_defaults(environ)
-        started = []
-
-        def receiver(**kwargs):
-            started.append(kwargs)
-
-        request_started.connect(receiver, weak=False)
-        try:
-            # A handler of its own: it reads the settings when it is made.
-            body = Handler()(environ, self._start)
-            self.body = b"".join(body)
-            getattr(body, "close", lambda: None)()
-        finally:
-            request_started.disconnect(receiver)
-        self.through_django = bool(started)
-
-    def _start(self, status, headers, exc_info=None):
-        self.status = status
-        self.headers = dict(headers)
 
 
 def test_page_in_the_cache_is_served_before_djangos_handler_as_the_middleware_serves_it(client):

@@ -7,7 +7,6 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.test import Client
 from django.test.client import encode_multipart
 
 from tests.factories import MemorialSiteFactory, PhotoFactory
+from tests.helpers import Served
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IS_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
@@ -429,22 +429,7 @@ def test_form_with_a_nul_character_is_a_bad_request(page):
 def _wsgi(path, query="", content_type=""):
     """The status the deployed application (elbeday.wsgi) answers: the test client
     builds its request itself, so it cannot show what happens while Django builds it."""
-    from elbeday.wsgi import application
-
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "CONTENT_TYPE": content_type,
-        "HTTP_HOST": "testserver",
-        "wsgi.input": io.BytesIO(b""),
-    }
-    setup_testing_defaults(environ)
-    statuses = []
-    body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    b"".join(body)
-    body.close()
-    return statuses[0]
+    return Served(path, query=query, content_type=content_type).status
 
 
 @pytest.mark.parametrize(
