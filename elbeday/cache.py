@@ -177,14 +177,22 @@ def until_content_edit(request, name, build, *parts, expires=None):
 class KeptResults:
     """A queryset's count and slices for Django's Paginator, each kept in the shared cache
     until the next content edit (`until_content_edit`, under `name` and `parts`): a page
-    of a list rendered again reads nothing from the database. Only for a queryset whose
-    results change with content edits alone."""
+    of a list rendered again reads nothing from the database, and does not even build the
+    queryset (`make_queryset()` does, when something is not kept). Only for a queryset
+    whose results change with content edits alone."""
 
-    def __init__(self, request, queryset, name, *parts):
-        self.request, self.queryset, self.name, self.parts = request, queryset, name, parts
+    def __init__(self, request, make_queryset, name, *parts):
+        self.request, self.make_queryset, self.name, self.parts = (
+            request,
+            make_queryset,
+            name,
+            parts,
+        )
 
     def count(self):
-        return until_content_edit(self.request, self.name, self.queryset.count, *self.parts)
+        return until_content_edit(
+            self.request, self.name, lambda: self.make_queryset().count(), *self.parts
+        )
 
     def __len__(self):
         return self.count()
@@ -198,7 +206,7 @@ class KeptResults:
                 until_content_edit,
                 self.request,
                 self.name,
-                lambda: list(self.queryset[start:stop]),
+                lambda: list(self.make_queryset()[start:stop]),
                 *self.parts,
                 start,
                 stop,

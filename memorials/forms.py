@@ -12,27 +12,38 @@ class MemorialFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
 
-    def __init__(self, *args, country_codes=(), kinds=(), statuses=(), **kwargs):
+    def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field_choices in choices.items():
+            self.fields[name].choices = field_choices
+
+    @staticmethod
+    def choices_for(*, country_codes=(), kinds=(), statuses=()):
+        """The choices of each filter, as text in the active language: only the countries,
+        kinds and statuses given (those of the published sites)."""
         # The names of the countries in use only, not the whole translated list.
-        self.fields["country"].choices = [
-            ("", _("All countries")),
-            *sorted(
-                ((code, countries.name(code) or code) for code in country_codes),
-                key=lambda choice: str(choice[1]),
-            ),
-        ]
+        countries_in_use = sorted(
+            ((code, str(countries.name(code) or code)) for code in country_codes),
+            key=lambda choice: choice[1],
+        )
         kind_labels = dict(MemorialSite.Kind.choices)
-        self.fields["kind"].choices = [
-            ("", _("All kinds")),
-            *((kind, kind_labels[kind]) for kind in MemorialSite.Kind.values if kind in kinds),
-        ]
         status_labels = dict(MemorialSite.Status.choices)
-        self.fields["status"].choices = [
-            ("", _("Any status")),
-            *(
-                (status, status_labels[status])
-                for status in MemorialSite.Status.values
-                if status in statuses
-            ),
-        ]
+        return {
+            "country": [("", str(_("All countries"))), *countries_in_use],
+            "kind": [
+                ("", str(_("All kinds"))),
+                *(
+                    (kind, str(kind_labels[kind]))
+                    for kind in MemorialSite.Kind.values
+                    if kind in kinds
+                ),
+            ],
+            "status": [
+                ("", str(_("Any status"))),
+                *(
+                    (status, str(status_labels[status]))
+                    for status in MemorialSite.Status.values
+                    if status in statuses
+                ),
+            ],
+        }

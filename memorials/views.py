@@ -23,33 +23,22 @@ class MemorialListView(ListView):
     paginate_by = 12
 
     def get_filter_form(self):
-        facets = until_content_edit(self.request, "memorial-facets", _facets)
-        return MemorialFilterForm(
-            self.request.GET or None,
-            country_codes={country for country, _kind, _status in facets},
-            kinds={kind for _country, kind, _status in facets},
-            statuses={status for _country, _kind, status in facets},
-        )
+        # The filters' choices in the visitor's language, as they were at the last edit.
+        choices = until_content_edit(self.request, "memorial-filters", _filter_choices)
+        return MemorialFilterForm(self.request.GET or None, choices=choices)
 
     def get_queryset(self):
         self.filter_form = self.get_filter_form()
-        sites = in_visitor_language(MemorialSite.objects.published().with_cover())
-        if self.filter_form.is_valid():
-            if country := self.filter_form.cleaned_data["country"]:
-                sites = sites.filter(country=country)
-            if kind := self.filter_form.cleaned_data["kind"]:
-                sites = sites.filter(kind=kind)
-            if status := self.filter_form.cleaned_data["status"]:
-                sites = sites.filter(status=status)
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        filters = {name: filters.get(name) or "" for name in ("country", "kind", "status")}
+
+        def sites():
+            found = in_visitor_language(MemorialSite.objects.published().with_cover())
+            return found.filter(**{name: value for name, value in filters.items() if value})
+
         # A page of sites with their covers, and how many there are, as they were at the
         # last content edit.
-        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return KeptResults(
-            self.request,
-            sites,
-            "memorial-list",
-            *(filters.get(name) or "" for name in ("country", "kind", "status")),
-        )
+        return KeptResults(self.request, sites, "memorial-list", *filters.values())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -64,9 +53,14 @@ class MemorialListView(ListView):
         return context
 
 
-def _facets():
+def _filter_choices():
     published = MemorialSite.objects.published()
-    return set(published.values_list("country", "kind", "status").distinct())
+    facets = set(published.values_list("country", "kind", "status").distinct())
+    return MemorialFilterForm.choices_for(
+        country_codes={country for country, _kind, _status in facets},
+        kinds={kind for _country, kind, _status in facets},
+        statuses={status for _country, _kind, status in facets},
+    )
 
 
 class MemorialDetailView(DetailView):

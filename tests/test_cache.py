@@ -50,6 +50,7 @@ from tests import factories
 from tests.events.test_pages import SITEMAP
 from tests.factories import MemorialSiteFactory, SeatCategoryFactory
 from tests.helpers import Served
+from tests.html import page
 from tests.test_csp import POLICY, policy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -986,3 +987,25 @@ def test_request_that_cannot_be_read_is_refused_even_when_its_page_is_cached(cli
             HTTP_ACCEPT_ENCODING="gzip",
         )
         assert served.status.startswith("400")
+
+
+def test_memorial_filters_are_kept_for_each_language_until_an_edit(client):
+    """The catalogue's filters are made once per language and content version: each
+    language gets its own words, and a site published afterwards brings its country."""
+
+    def filters(url):
+        options = page(client.get(url)).find_all("option")
+        return [(option.attrs["value"], option.text) for option in options]
+
+    MemorialSiteFactory(country="DE", kind="monument")
+    english, german = filters("/en/memorials/"), filters("/de/memorials/")
+
+    assert english[:2] == [("", "All countries"), ("DE", "Germany")]
+    assert german[:2] == [("", "Alle Länder"), ("DE", "Deutschland")]
+    assert filters("/en/memorials/") == english
+    MemorialSiteFactory(country="FR", kind="museum")
+    assert filters("/en/memorials/")[:3] == [
+        ("", "All countries"),
+        ("FR", "France"),
+        ("DE", "Germany"),
+    ]
