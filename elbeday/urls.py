@@ -13,7 +13,7 @@ from staff import checkin
 
 from .cache import cached_public_page
 from .converters import YearConverter
-from .sitemaps import StaticSitemap
+from .sitemaps import StaticSitemap, with_request
 from .views import HomeView, PageView, clearing_site_data, health, robots_txt
 
 # Before the apps' URLs are included, which use it.
@@ -28,10 +28,15 @@ SITEMAPS = {
 }
 
 urlpatterns = [
-    path("sitemap.xml", cached_public_page(sitemaps.index), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cached_public_page(with_request(sitemaps.index)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path(
         "sitemap-<section>.xml",
-        cached_public_page(sitemaps.sitemap),
+        cached_public_page(with_request(sitemaps.sitemap)),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

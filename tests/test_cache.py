@@ -832,6 +832,27 @@ def test_sitemap_index_rendered_again_asks_nothing_until_an_edit(
     assert {lastmod[:4] for _, lastmod in pages} == {str(timezone.localtime().year)}
 
 
+def test_sitemap_index_rendered_again_reads_the_content_version_once(client, settings, monkeypatch):
+    """Each section of the index keeps its totals under the content version read once
+    for the request, and does not even make its queryset while they are kept."""
+    settings.PAGE_CACHE_SECONDS = 0
+    MemorialSiteFactory()
+    client.get("/sitemap.xml")
+    shared = caches["default"]
+    items = mock.Mock(wraps=MemorialSitemap.items)
+    monkeypatch.setattr(MemorialSitemap, "items", lambda sitemap: items(sitemap))
+
+    with mock.patch.object(shared, "get", wraps=shared.get) as get:
+        index = client.get("/sitemap.xml")
+
+    assert [call.args[0] for call in get.call_args_list].count(VERSION_KEY) == 1
+    assert items.call_count == 0
+    assert b"/sitemap-memorials.xml" in index.content
+    # A sitemap's page still lists its items.
+    assert b"/en/memorials/" in client.get("/sitemap-memorials.xml").content
+    assert items.call_count == 1
+
+
 def test_content_cache_reads_the_shared_cache_once_per_process():
     """What one process keeps reaches another through the shared cache, once: after
     that, the other takes it from its own memory."""
