@@ -36,7 +36,13 @@ class Handler(WSGIHandler):
         self.page_cache = PageCache()
 
     def __call__(self, environ, start_response):
-        if answer := self.page_cache.answer(environ, self.request_class):
+        try:
+            answer = self.page_cache.answer(environ, self.request_class)
+        except Exception:  # the cache out of reach, say
+            # Django's handler answers: its middleware asks the cache again, and a failure
+            # there is answered with the site's error page, and logged.
+            answer = None
+        if answer:
             status, headers, body = answer
             start_response(status, headers)
             return [body]

@@ -1030,3 +1030,18 @@ def test_memorial_filters_are_kept_for_each_language_until_an_edit(client):
         ("FR", "France"),
         ("DE", "Germany"),
     ]
+
+
+def test_page_cache_out_of_reach_is_answered_with_the_sites_error_page(client, settings):
+    settings.DEBUG = False
+    site = MemorialSiteFactory()
+    url = f"/en/memorials/{site.slug}/"
+    client.get(url, **BROWSER)
+    shared = caches["default"]
+    gone = mock.patch.object(shared, "get_many", side_effect=ConnectionError("no cache"))
+
+    with gone:
+        served = Served(url, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert (served.status, served.through_django) == ("500 Internal Server Error", True)
+    assert "<title>Server error · Elbe Day</title>" in served.body.decode()
