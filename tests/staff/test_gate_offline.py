@@ -6,6 +6,7 @@ import hashlib
 import json
 import threading
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -90,15 +91,24 @@ def test_gate_device_sign_in_gives_a_token_kept_only_as_its_hash(volunteer, toda
 
 
 @pytest.mark.django_db
-def test_gate_device_expires_at_the_end_of_the_ceremonys_day(volunteer, today):
-    sign_in_phone(logged_in(volunteer))
+@pytest.mark.parametrize(
+    ("start", "signed_in", "expires"),
+    [
+        # Until midnight after the ceremony's day, in the ceremony's time zone ...
+        ("2026-04-25 10:00", "2026-04-25 11:00", "2026-04-26 00:00"),
+        # ... or until the ceremony ends, for one that runs past midnight.
+        ("2026-04-25 22:30", "2026-04-25 23:00", "2026-04-26 00:30"),
+    ],
+)
+def test_gate_device_expires_at_the_end_of_the_ceremonys_day(volunteer, start, signed_in, expires):
+    def berlin(text):
+        return datetime.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Europe/Berlin"))
 
-    device = GateDevice.objects.get()
-    local = device.expires_at.astimezone(today.ceremony.tz)
-    assert (local.date(), local.time()) == (
-        timezone.now().astimezone(today.ceremony.tz).date() + datetime.timedelta(days=1),
-        datetime.time(0, 0),
-    )
+    ceremony_on(berlin(start))
+
+    device, _token = gate.gate_device_create(user=volunteer, now=berlin(signed_in))
+
+    assert device.expires_at == berlin(expires)
 
 
 @pytest.mark.django_db
