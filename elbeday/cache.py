@@ -182,12 +182,8 @@ class KeptResults:
     whose results change with content edits alone."""
 
     def __init__(self, request, make_queryset, name, *parts):
-        self.request, self.make_queryset, self.name, self.parts = (
-            request,
-            make_queryset,
-            name,
-            parts,
-        )
+        self.request, self.make_queryset = request, make_queryset
+        self.name, self.parts = name, parts
 
     def count(self):
         return until_content_edit(
@@ -354,16 +350,23 @@ def _page(response, content_version, seat_versions):
     return CachedPage(content_version, seat_versions, response.status_code, headers, body)
 
 
+def _accepts_gzip(request):
+    return re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+def _gzip_headers(page):
+    """The headers the page is sent with, gzipped as the cache keeps it."""
+    return {**page.headers, "Content-Encoding": "gzip", "Content-Length": str(len(page.gzip))}
+
+
 def _response(request, page):
     """A new response with the page's body in the encoding the client accepts: gzip (any
     browser), or plain for the rare client that does not."""
-    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response = HttpResponse(page.gzip, status=page.status, headers=page.headers)
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        body = zlib.decompress(page.gzip, wbits=_GZIP)
-        response = HttpResponse(body, status=page.status, headers=page.headers)
-    response.headers["Content-Length"] = str(len(response.content))
+    if _accepts_gzip(request):
+        return HttpResponse(page.gzip, status=page.status, headers=_gzip_headers(page))
+    body = zlib.decompress(page.gzip, wbits=_GZIP)
+    response = HttpResponse(body, status=page.status, headers=page.headers)
+    response.headers["Content-Length"] = str(len(body))
     return response
 
 
@@ -448,22 +451,15 @@ class PageCache:
         if not (self.seconds and environ.get("REQUEST_METHOD") in ("GET", "HEAD")):
             return None
         request = request_class(environ)
-        if not (
-            self.may_serve(request)
-            and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        ):
+        if not (self.may_serve(request) and _accepts_gzip(request)):
             return None
         looked_up = self.look_up(request)
         page = looked_up[2]
-        if page is None or page.status != HTTPStatus.OK:
+        if page is None:
             request.META[_LOOKED_UP] = looked_up
             return None
-        headers = [
-            *page.headers.items(),
-            ("Content-Encoding", "gzip"),
-            ("Content-Length", str(len(page.gzip))),
-        ]
-        return "200 OK", headers, page.gzip
+        status = f"{page.status} {HTTPStatus(page.status).phrase}"
+        return status, list(_gzip_headers(page).items()), page.gzip
 
 
 class PageCacheMiddleware:
