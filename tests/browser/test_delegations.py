@@ -24,14 +24,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def ceremony(db):
-    """Today's ceremony, starting in an hour (requests until then), by invitation."""
+    """Today's ceremony, by invitation, under way since an hour ago and taking delegation
+    requests for half an hour more (the organisers' deadline). Running from an hour ago
+    to two hours from now, it is today's in Berlin at any hour, so its tickets are
+    checked in whenever the test runs; one starting in an hour is tomorrow's after 23:00."""
     now = timezone.now()
     ceremony = CeremonyFactory(
-        start=now + datetime.timedelta(hours=1),
-        end=now + datetime.timedelta(hours=3),
+        start=now - datetime.timedelta(hours=1),
+        end=now + datetime.timedelta(hours=2),
         time_zone="Europe/Berlin",
         registration_closes=now + datetime.timedelta(minutes=30),
         delegation_requests="invitation",
+        delegation_changes_until=now + datetime.timedelta(minutes=30),
     )
     ceremony.delegation_category = SeatCategoryFactory(
         ceremony=ceremony, name_en="Delegations", capacity=20, max_party_size=10
