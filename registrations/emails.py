@@ -40,14 +40,21 @@ def queue_registration_email(registration, kind, *, message=None):
     the registration itself quick; an organiser's `message` ({"subject", "body"}) is
     written at once, as the organiser previewed it.
     """
+    email = registration_email(registration, kind, message=message)
+    if email is not None:
+        email.save(force_insert=True)
+    return email
+
+
+def registration_email(registration, kind, *, message=None):
+    """The email of `kind` to the registrant, unsaved (see `queue_registration_email`);
+    None when the registration has no address."""
     kind = Kind(kind)  # ValueError for a kind that has no templates
     if not registration.email:
         return None  # taken by hand without an address: nobody to write to
     if kind == Kind.MESSAGE:
-        return OutgoingEmail.objects.create(
-            **render_registration_email(registration, kind, message=message)
-        )
-    return OutgoingEmail.objects.create(
+        return OutgoingEmail(**render_registration_email(registration, kind, message=message))
+    return OutgoingEmail(
         registration=registration, kind=kind, to=registration.email, language=registration.language
     )
 

@@ -5,8 +5,9 @@ commands and a shell all come through these functions; nothing else writes them.
 
 Every change of seats happens inside one transaction that first locks the seat
 category (a row lock on PostgreSQL; on SQLite the IMMEDIATE transaction takes the database
-write lock), so the quota holds however many people register at once. Emails are queued in
-the same transaction as the change they report (see `registrations.emails`).
+write lock), so the quota holds however many people register at once. On PostgreSQL, a
+new registration's transaction is a single statement (`registrations.statement`). Emails
+are queued in the same transaction as the change they report (see `registrations.emails`).
 """
 
 import datetime
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from django.utils.translation import ngettext
 from elbeday.cache import seats_changed
 from events.models import Ceremony, SeatCategory, take_seats
 
-from . import emails
+from . import emails, statement
 from .models import CheckIn, OutgoingEmail, Registration
 
 
@@ -226,10 +227,26 @@ def _registration_store(registration, *, notify, now) -> RegistrationResult:
 
 
 def _registration_insert(registration, *, notify, now) -> RegistrationResult:
-    category = registration.category
-    party_size = registration.party_size
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at = registration.waiting_since = None
+    if connection.vendor == "postgresql":
+        seated = statement.registration_insert(registration, notify=notify, now=now)
+        if seated is None:
+            raise _category_full()
+        if seated:
+            seats_changed(registration.category.ceremony_id)
+        return RegistrationResult(registration, created=True)
+    return _registration_insert_by_orm(registration, notify=notify, now=now)
+
+
+def _category_full():
+    return RegistrationError(_("This category is fully booked."), code="full", field="category")
+
+
+def _registration_insert_by_orm(registration, *, notify, now) -> RegistrationResult:
+    """What `statement.registration_insert` does, in the ORM's statements (SQLite)."""
+    category = registration.category
+    party_size = registration.party_size
     with transaction.atomic():
         # One statement takes the seats if they are free, and locks the quota row until
         # the transaction ends.
@@ -244,9 +261,7 @@ def _registration_insert(registration, *, notify, now) -> RegistrationResult:
             registration.waiting_since = now
             kind = OutgoingEmail.Kind.WAITING_LIST
         else:
-            raise RegistrationError(
-                _("This category is fully booked."), code="full", field="category"
-            )
+            raise _category_full()
         # A second active registration for the email, or the same form sent again,
         # fails here, on the database's unique constraints, and the seats are given
         # back with the rollback.
