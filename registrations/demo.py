@@ -3,6 +3,8 @@
 cancelled, so the gate's refusal can be tried), and fictional sample delegations and
 speakers on the sample wreath-laying, all made through the services."""
 
+import datetime
+
 from django.utils import timezone
 
 from events.demo import next_elbe_day, rehearsal_slug, sample_slugs
@@ -62,6 +64,9 @@ def _register(ceremony, parties, now):
 
 
 def _rehearsal_guests(ceremony, now):
+    # The rehearsal ends at 23:59: loaded in the day's last minute, its guests registered
+    # just before (its gate stays open until midnight, as the day's check-ins).
+    now = min(now, ceremony.registration_closes - datetime.timedelta(seconds=1))
     category = ceremony.categories.get()
     for number, size in enumerate([4, 3, 2, 1, 2], start=1):
         services.registration_create(

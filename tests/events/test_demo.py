@@ -190,6 +190,24 @@ def test_demo_loaded_on_several_days_keeps_one_rehearsal_titled_once(demo):
     )
 
 
+@pytest.mark.parametrize("moment", [(23, 59, 30), (0, 0, 0)])
+def test_demo_loaded_in_the_last_minute_of_a_day_has_the_days_rehearsal(demo, moment):
+    """The rehearsal ends at 23:59; the demo loaded after that, before midnight, still
+    registers its guests (it failed then: registration had closed)."""
+    day = timezone.now().astimezone(BERLIN).date() + datetime.timedelta(days=3)
+    now = datetime.datetime.combine(day, datetime.time(*moment), tzinfo=BERLIN)
+
+    load_ceremonies(now=now)
+    load_registrations(now=now)
+
+    (rehearsal,) = rehearsals()
+    assert rehearsal.start.astimezone(BERLIN).date() == day
+    assert sorted(rehearsal.registrations.values_list("name", "status")) == [
+        (f"Rehearsal guest {number}", "cancelled" if number == 5 else "confirmed")
+        for number in range(1, 6)
+    ]
+
+
 def test_demo_2020_names_the_mayor_as_a_woman_and_the_celebrations_as_cancelled(demo):
     ceremony = Ceremony.objects.get(slug="elbe-day-2020")
 
