@@ -144,34 +144,38 @@ def test_outside_a_transaction_a_registration_is_one_statement():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_statement_outside_a_transaction_leaves_nothing_behind():
-    """A second registration for the same email fails on the unique constraint after its
-    seats were taken in the same statement: they are given back with the rest."""
-    category = SeatCategoryFactory(capacity=10, max_party_size=4)
+@pytest.mark.parametrize(
+    ("category_options", "second", "code"),
+    [
+        # Its seats taken in the statement, then the insert fails on the unique constraint.
+        (
+            {"capacity": 10, "max_party_size": 4},
+            {"name": "Anna", "email": "anna@example.org", "party_size": 4},
+            "duplicate_email",
+        ),
+        # No seats free and no waiting list: nothing is inserted.
+        (
+            {"capacity": 2, "max_party_size": 2, "has_waiting_list": False},
+            {"name": "Ben", "email": "ben@example.org", "party_size": 2},
+            "full",
+        ),
+    ],
+)
+def test_a_refused_statement_outside_a_transaction_leaves_nothing_behind(
+    category_options, second, code
+):
+    category = SeatCategoryFactory(**category_options)
     register(category=category, name="Anna", email="anna@example.org", party_size=1)
 
     with pytest.raises(services.RegistrationError) as caught:
-        register(category=category, name="Anna", email="anna@example.org", party_size=4)
+        register(category=category, **second)
 
-    assert caught.value.code == "duplicate_email"
+    assert caught.value.code == code
     category.refresh_from_db()
     assert category.seats_taken == 1
-    assert (Registration.objects.count(), Registration.history.count()) == (1, 1)
-    assert OutgoingEmail.objects.count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_full_category_without_waiting_list_stores_nothing():
-    category = SeatCategoryFactory(capacity=2, max_party_size=2, has_waiting_list=False)
-    register(category=category, name="Anna", email="anna@example.org", party_size=1)
-
-    with pytest.raises(services.RegistrationError) as caught:
-        register(category=category, name="Ben", email="ben@example.org", party_size=2)
-
-    assert caught.value.code == "full"
-    category.refresh_from_db()
-    assert category.seats_taken == 1
-    assert list(Registration.objects.values_list("email", flat=True)) == ["anna@example.org"]
+    assert list(Registration.objects.values_list("email", "party_size")) == [
+        ("anna@example.org", 1)
+    ]
     assert (Registration.history.count(), OutgoingEmail.objects.count()) == (1, 1)
 
 
