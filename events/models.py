@@ -469,6 +469,15 @@ def read_seats(categories):
     return categories
 
 
+def take_seats_sql():
+    """The statement that takes seats of a category if they are free, with its parameters'
+    order: [party size, category id, party size]. For `take_seats`, and for
+    `registrations.statement`, which makes it the first part of a larger statement."""
+    return _seat_sql(
+        "UPDATE {table} SET {taken} = {taken} + %s WHERE {id} = %s AND {taken} <= {capacity} - %s"
+    )
+
+
 def take_seats(category_pk, party_size):
     """Take `party_size` seats of the category if they are free: one statement, which
     locks the category's row until the transaction ends (PostgreSQL checks the condition
@@ -476,11 +485,5 @@ def take_seats(category_pk, party_size):
     lock already). True if the seats were taken. Only for `registrations.services`, in
     its transaction: as SQL, it sends no signal, and the service clears the cached pages."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _seat_sql(
-                "UPDATE {table} SET {taken} = {taken} + %s "
-                "WHERE {id} = %s AND {taken} <= {capacity} - %s"
-            ),
-            [party_size, category_pk, party_size],
-        )
+        cursor.execute(take_seats_sql(), [party_size, category_pk, party_size])
         return cursor.rowcount == 1

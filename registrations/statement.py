@@ -4,12 +4,13 @@ waiting list), the registration, the first row of its history and its queued ema
 Through the ORM the same work takes six statements (BEGIN, the seats, three inserts,
 COMMIT), each a round trip, and each insert's SQL is compiled again for every
 registration. Here one statement of data-modifying WITH queries does it all, and it is a
-transaction on its own: the seats are taken first, with the row lock and the condition of
-`events.models.take_seats`, and an insert that fails (a unique constraint) undoes the seats
-with the rest. The history row is the registration row as inserted, with the history's own
-columns. The columns come from the models, so a field added to a model is written here
-too; the SQL is made once per process for each set of empty values (written as NULL, so
-that psycopg can keep the statement's parsed form, which it does up to 50 parameters).
+transaction on its own: the seats are taken first, by `events.models.take_seats`'s own
+statement (its row lock and its condition), and an insert that fails (a unique
+constraint) undoes the seats with the rest. The history row is the registration row as
+inserted, with the history's own columns. The columns come from the models, so a field
+added to a model is written here too; the SQL is made once per process for each set of
+empty values (written as NULL, so that psycopg can keep the statement's parsed form,
+which it does up to 50 parameters).
 
 `registrations.services` uses it on PostgreSQL; SQLite, whose WITH queries cannot write,
 takes the ORM's way."""
@@ -21,7 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
-from events.models import SeatCategory
+from events.models import take_seats_sql
 
 from . import emails
 from .models import OutgoingEmail, Registration
@@ -69,8 +70,6 @@ def _statement(registration_nulls, email_nulls):
     position; `email_nulls` None: no email)."""
     registration_fields, history_fields, email_fields = _fields()
     quote = connection.ops.quote_name
-    category = SeatCategory._meta
-    taken = quote(category.get_field("seats_taken").column)
 
     def columns(fields):
         return ", ".join(quote(field.column) for field in fields)
@@ -93,9 +92,7 @@ def _statement(registration_nulls, email_nulls):
         else:
             raise TypeError(f"No value for {_HISTORY.__name__}.{field.name}")
     sql = (
-        f"WITH seats AS (UPDATE {quote(category.db_table)} SET {taken} = {taken} + %s "
-        f"WHERE {quote(category.pk.column)} = %s "
-        f"AND {taken} <= {column(SeatCategory, 'capacity')} - %s RETURNING 1), "
+        f"WITH seats AS ({take_seats_sql()} RETURNING 1), "
         "taken AS (SELECT EXISTS (SELECT FROM seats) AS seated, %s::timestamptz AS now), "
         f"registration AS (INSERT INTO {quote(Registration._meta.db_table)} "
         f"({columns(registration_fields)}, "
