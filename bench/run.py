@@ -101,6 +101,12 @@ def main():
     parser.add_argument("--sizes", default="1,10", help="data-set scales, e.g. 1,10")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn sync workers (default: 2 x cores + 1)",
+    )
     parser.add_argument("--rush-seconds", type=int, default=10)
     parser.add_argument("--rush-capacity", type=int, default=400)
     parser.add_argument("--port", type=int, default=8765)
@@ -186,8 +192,7 @@ def _manage(env, *args):
     )
 
 
-def _start_server(env, port, app="elbeday.wsgi", ready="/health/"):
-    workers = 2 * (os.cpu_count() or 1) + 1
+def _start_server(env, port, workers, app="elbeday.wsgi", ready="/health/"):
     server = subprocess.Popen(
         [
             PYTHON,
@@ -250,7 +255,7 @@ def _redis_server():
 def _cached_pages(env, args, base, ceremony, bar, scale, kind):
     """Every page of PAGES from the page cache of `env`, each with its weight."""
     pages = []
-    server, _workers = _start_server(env, args.port)
+    server, _workers = _start_server(env, args.port, args.workers)
     try:
         for name, path in PAGES:
             bar.set_description(f"size {scale}: {name}, {kind} cache")
@@ -285,7 +290,7 @@ def _run_scale(scale, database, args, bar):
         # What rendering costs: the page cache off (PAGE_CACHE_SECONDS=0), so that every
         # request renders its page, as after a change; the fragments that templates keep
         # in the cache are used as they are then.
-        server, workers = _start_server({**env, "PAGE_CACHE_SECONDS": "0"}, args.port)
+        server, workers = _start_server({**env, "PAGE_CACHE_SECONDS": "0"}, args.port, args.workers)
         try:
             ceremony = _upcoming_ceremony(base)
             uncached = {}
@@ -299,7 +304,9 @@ def _run_scale(scale, database, args, bar):
             _stop(server)
         # The yardstick, with the same workers and connections: Django's hello world.
         bar.set_description(f"size {scale}: Django's hello world")
-        hello, workers = _start_server(env, args.port, app="bench.hello:application", ready="/")
+        hello, workers = _start_server(
+            env, args.port, args.workers, app="bench.hello:application", ready="/"
+        )
         try:
             reference = _measure(base + "/", args, master=hello.pid)
         finally:
@@ -313,7 +320,7 @@ def _run_scale(scale, database, args, bar):
         for page in pages:
             if page["name"] in uncached:
                 page["uncached"] = uncached[page["name"]]
-        server, workers = _start_server(env, args.port)
+        server, workers = _start_server(env, args.port, args.workers)
         try:
             bar.set_description(f"size {scale}: pages during a rush")
             during_rush = _pages_during_rush(base, ceremony, pages, args)

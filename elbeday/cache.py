@@ -238,14 +238,15 @@ def bump_content_version():
     cache.set(VERSION_KEY, _new_version(), None)
 
 
-def bump_seat_versions(ceremony_ids):
-    cache.set_many({seats_key(pk): _new_version() for pk in ceremony_ids}, None)
+def bump_seat_version(ceremony_id):
+    # One key, so one SET (set_many would wrap it in a MULTI/EXEC transaction on Redis).
+    cache.set(seats_key(ceremony_id), _new_version(), None)
 
 
 def seats_changed(ceremony_id):
     """Clear the pages that show this ceremony's seats once the transaction commits (a
     page rendered before the commit would otherwise be stored as current)."""
-    transaction.on_commit(functools.partial(bump_seat_versions, [ceremony_id]))
+    transaction.on_commit(functools.partial(bump_seat_version, ceremony_id))
 
 
 def _seat_versions(ceremony_ids):

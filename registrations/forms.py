@@ -9,7 +9,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
@@ -56,7 +56,28 @@ def _formfield(model_field, **kwargs):
     # Optional on the model for bookings taken by hand; people registering give one.
     if model_field.name == "email":
         kwargs["required"] = True
-    return model_field.formfield(**kwargs)
+    field = model_field.formfield(**kwargs)
+    # Each new form deep-copies its fields, choices included, unless they are fixed: the
+    # languages never change, and each form sets the country list for its language.
+    if model_field.name == "language":
+        field.choices = _FixedChoices(field.choices)
+    elif model_field.name == "country":
+        field.choices = _FixedChoices(())
+    return field
+
+
+@functools.cache
+def _consent_label(language, script_prefix):
+    """The privacy consent's label with its link, made once per language (and address
+    prefix), not for every form."""
+    with translation.override(language):
+        return format_html(
+            _(
+                'I have read the <a href="{url}">privacy notice</a> and agree that my data is '
+                "used for this ceremony."
+            ),
+            url=reverse("page", kwargs={"slug": "privacy"}),
+        )
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -72,7 +93,11 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
     def set_categories(self, categories):
         self.categories = {category.pk: category for category in categories}
-        self.choices = [(c.pk, self.label_from_instance(c)) for c in categories]
+        # Labelled when the form is shown, which a form sent without mistakes never is.
+        self.choices = functools.partial(self._labelled, tuple(categories))
+
+    def _labelled(self, categories):
+        return [(category.pk, self.label_from_instance(category)) for category in categories]
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -188,13 +213,7 @@ class RegistrationForm(forms.ModelForm):
             ) % {"place": pickup_point}
         else:
             del self.fields["needs_transport"]
-        self.fields["consent_privacy"].label = format_html(
-            _(
-                'I have read the <a href="{url}">privacy notice</a> and agree that my data is used '
-                "for this ceremony."
-            ),
-            url=reverse("page", kwargs={"slug": "privacy"}),
-        )
+        self.fields["consent_privacy"].label = _consent_label(get_language(), get_script_prefix())
 
     @functools.cached_property
     def helper(self):
