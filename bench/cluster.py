@@ -115,8 +115,9 @@ def main():
     parser.add_argument("--rush-seconds", type=int, default=10)
     parser.add_argument("--rush-capacity", type=int, default=400)
     # bench.run's, so that `make bench BENCH_ARGS=...` passes the same to both: ports here
-    # are free ones.
+    # are free ones, and each node has WORKERS_PER_NODE workers.
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--facts", help=argparse.SUPPRESS)
     args = parser.parse_args()
