@@ -8,7 +8,8 @@ cache, on a file cache (one machine) and on Redis (production; a redis-server of
 when one is installed), each as a fraction of the hello world's requests per second. With
 wrk it then
 measures the home and ceremony pages again while a registration rush takes seats of
-another ceremony, registrations that are all confirmed, a registration rush (then checks
+another ceremony (and the ceremony page while registrations come at a pace of their own,
+bench/pace.py), registrations that are all confirmed, a registration rush (then checks
 the quota in the database), and the staff pages signed in as an organiser. For every
 measurement it reads the CPU time the gunicorn workers spent (user + system, from /proc)
 and divides it by the requests wrk counted. It ends with a budget table: pass or miss for
@@ -64,6 +65,12 @@ RUSH_PAGES = ("home", "ceremony page")
 # Fewer than gunicorn's workers: with as many connections registering as reading, every
 # worker is busy with a registration and the pages wait in the queue, cached or not.
 PAGE_RUSH_CONNECTIONS = 4
+# These connections send their next POST as soon as one is answered: a cheaper POST makes
+# them send more. A rush of people has a pace of its own, which the site's speed does not
+# change. So RUSH_BUDGET_PAGE is measured once more while registrations come at a pace
+# (bench.pace), for information: the budget is the rush above. The pace: the registrations
+# a second that the site's first measured version could just keep up with on 2 cores.
+PACED_RUSH_RATE = 150
 RUSH_SLUGS = ("bench-rush", "bench-rush-pages")  # see bench.generate
 # Signed in as an organiser (bench.run --seed-staff), at the size's registrations. The gate
 # page shows the ceremonies of today: one of the generated ceremonies is moved to today.
@@ -324,6 +331,9 @@ def _run_scale(scale, database, args, bar):
         try:
             bar.set_description(f"size {scale}: pages during a rush")
             during_rush = _pages_during_rush(base, ceremony, pages, args)
+            during_paced_rush = _pages_during_rush(
+                base, ceremony, pages, args, names=(RUSH_BUDGET_PAGE,), rate=PACED_RUSH_RATE
+            )
             bar.update(1)
             bar.set_description(f"size {scale}: registrations")
             registrations = _registrations(base, args, master=server.pid)
@@ -367,6 +377,7 @@ def _run_scale(scale, database, args, bar):
         "pages": pages,
         "file_cache_pages": file_pages,
         "pages_during_rush": during_rush,
+        "pages_during_paced_rush": during_paced_rush,
         "registrations": registrations,
         "rush": rush,
         "gate_ceremony": staff["gate_ceremony"],
@@ -609,9 +620,9 @@ end
 """
 
 
-def _rush_script(base, slug, name):
-    """The address of a ceremony's registration form and a wrk script that posts it, each
-    request for another person (email addresses starting with `name`)."""
+def _form(base, slug):
+    """A ceremony's registration form as a browser gets it: its address, CSRF token and
+    cookie, and the id of its first seat category."""
     url = base + f"/en/ceremonies/{slug}/register/"
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -619,6 +630,13 @@ def _rush_script(base, slug, name):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     category = re.search(r'name="category" value="(\d+)"', html).group(1)
     cookie = next(c.value for c in jar if c.name == "csrftoken")
+    return url, token, cookie, category
+
+
+def _rush_script(base, slug, name):
+    """The address of a ceremony's registration form and a wrk script that posts it, each
+    request for another person (email addresses starting with `name`)."""
+    url, token, cookie, category = _form(base, slug)
     script = RESULTS / f"{name}.lua"
     script.write_text(
         RUSH_SCRIPT.replace("TOKEN", token)
@@ -630,22 +648,35 @@ def _rush_script(base, slug, name):
     return url, script
 
 
-def _pages_during_rush(base, ceremony, pages, args, rush_connections=PAGE_RUSH_CONNECTIONS):
-    """The pages of RUSH_PAGES measured while `rush_connections` connections register for
+def _pages_during_rush(
+    base,
+    ceremony,
+    pages,
+    args,
+    rush_connections=PAGE_RUSH_CONNECTIONS,
+    names=RUSH_PAGES,
+    rate=None,
+):
+    """The pages of `names` measured while `rush_connections` connections register for
     another ceremony, one with seats to spare, so that seats are taken all along; beside
     their figures without a rush (`pages`). Both share the machine's cores with the rush,
     so even pages that stay cached answer fewer requests; pages thrown away on every seat
-    taken answer far fewer."""
+    taken answer far fewer. With `rate`, the registrations come at that pace instead
+    (bench.pace: `rate` a second, each on a connection of its own)."""
     rush_args = argparse.Namespace(**{**vars(args), "connections": rush_connections})
     results = []
     quiet = {page["name"]: page for page in pages}
     for name, path in PAGES:
-        if name not in RUSH_PAGES:
+        if name not in names:
             continue
-        url, script = _rush_script(base, "bench-rush-pages", f"pages-rush-{len(results)}")
         # The rush starts first and outlasts the measurement (its warm-up included).
+        if rate:
+            command = _pace_command(base, rate, args.duration + 4, f"paced-{len(results)}")
+        else:
+            url, script = _rush_script(base, "bench-rush-pages", f"pages-rush-{len(results)}")
+            command = _wrk_command(rush_args, url, args.duration + 4, script=script)
         rush = subprocess.Popen(
-            _wrk_command(rush_args, url, args.duration + 4, script=script),
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -658,8 +689,15 @@ def _pages_during_rush(base, ceremony, pages, args, rush_connections=PAGE_RUSH_C
         finally:
             _stop(rush)
         if rush.returncode != 0:
-            raise RuntimeError(f"wrk failed during the rush against {name}")
-        load = _wrk_result(output)
+            raise RuntimeError(f"the rush failed while {name} was measured")
+        if rate:
+            paced = json.loads(output)
+            load = {
+                "rps": paced["registered"] / paced["seconds"],
+                "errors": paced["errors"],
+            }
+        else:
+            load = _wrk_result(output)
         results.append(
             {
                 "name": name,
@@ -672,10 +710,20 @@ def _pages_during_rush(base, ceremony, pages, args, rush_connections=PAGE_RUSH_C
                 "errors": page["errors"],
                 "registrations_per_second": load["rps"],
                 "registration_errors": load["errors"],
-                "registering_connections": rush_connections,
+                "registering_connections": None if rate else rush_connections,
+                "pace": rate,
             }
         )
     return results
+
+
+def _pace_command(base, rate, seconds, name):
+    url, token, cookie, category = _form(base, "bench-rush-pages")
+    return [
+        PYTHON, "-m", "bench.pace", url, "--rate", str(rate), "--seconds", str(seconds),
+        "--token", token, "--cookie", cookie, "--category", category,
+        "--prefix", f"{name}-{secrets.token_hex(4)}",
+    ]  # fmt: skip
 
 
 def _registrations(base, args, *, master=None):
@@ -867,11 +915,13 @@ def _table(result):
             f"{'errors':>8}{'reg/s':>8}"
         )
         for page in run["pages_during_rush"]:
+            lines.append(_during_rush_line(page))
+        if paced := run.get("pages_during_paced_rush"):
             lines.append(
-                f"{page['name']:<16}{page['rps']:>10.0f}{page['quiet_rps']:>8.0f}"
-                f"{page['ratio']:>8.2f}{page['p99_ms']:>9.1f}{page['errors']:>8}"
-                f"{page['registrations_per_second']:>8.0f}"
+                f"the same while registrations come at a pace of {paced[0]['pace']} a second "
+                "(bench.pace; for information, the budget is the rush above)"
             )
+            lines.extend(_during_rush_line(page) for page in paced)
         if confirmed := run.get("registrations"):
             lines.append(
                 f"registrations, all confirmed: {confirmed['rps']:.0f}/s, p50 "
@@ -926,6 +976,14 @@ def _budgets(run):
                 f"{page['name']} (staff), CPU", page.get("cpu_ms"), STAFF_CPU_MS.get(page["name"])
             )
     return lines
+
+
+def _during_rush_line(page):
+    return (
+        f"{page['name']:<16}{page['rps']:>10.0f}{page['quiet_rps']:>8.0f}"
+        f"{page['ratio']:>8.2f}{page['p99_ms']:>9.1f}{page['errors']:>8}"
+        f"{page['registrations_per_second']:>8.0f}"
+    )
 
 
 def _budget_table(result):

@@ -1,14 +1,20 @@
 """The benchmark's own parts that decide what it reports: whose CPU time it counts, the
-budget table's pass or miss, and the profile it writes (timings themselves belong in
-`make bench`, never in a test)."""
+budget table's pass or miss, the pace of its paced rush, and the profile it writes
+(timings themselves belong in `make bench`, never in a test)."""
 
+import argparse
+import asyncio
+import http.server
 import os
 import subprocess
 import sys
+import threading
+import time
+import urllib.parse
 
 import pytest
 
-from bench import run
+from bench import pace, run
 from bench.profile import Get, _profile
 
 # A child that does some work, says so, and waits until told to end.
@@ -89,6 +95,66 @@ def test_staff_budgets_apply_at_200000_registrations_only(monkeypatch):
     whats = [what for what, *_rest in run._budgets(_run(scale=10))]
     assert "dashboard (staff), CPU" not in whats
     assert "home, uncached, CPU" in whats
+
+
+def test_paced_rush_is_information_and_no_budget_line():
+    paced = [{"name": "ceremony page", "ratio": 0.1, "pace": 150}]
+    assert run._budgets(_run(pages_during_paced_rush=paced)) == run._budgets(_run())
+
+
+class _SlowRegistrations(http.server.ThreadingHTTPServer):
+    """Answers each POST with a redirect after half a second, noting what it held and how
+    many POSTs had come by the time it answered the first."""
+
+    def __init__(self):
+        self.posts, self.before_first_answer = [], None
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(handler):
+                body = handler.rfile.read(int(handler.headers["Content-Length"]))
+                self.posts.append((handler.headers["Cookie"], urllib.parse.parse_qs(body)))
+                time.sleep(0.5)
+                if self.before_first_answer is None:
+                    self.before_first_answer = len(self.posts)
+                handler.send_response(302)
+                handler.send_header("Location", "/booking/")
+                handler.end_headers()
+
+            def log_message(handler, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def test_paced_rush_keeps_its_pace_however_slow_the_answers():
+    server = _SlowRegistrations()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    args = argparse.Namespace(
+        url=f"http://127.0.0.1:{server.server_port}/en/ceremonies/a/register/",
+        rate=20,
+        seconds=1,
+        token="form-token",
+        cookie="cookie-secret",
+        category="7",
+        prefix="paced",
+    )
+    try:
+        result = asyncio.run(pace._rush(args))
+    finally:
+        server.shutdown()
+
+    # One POST every 50 ms, not one after each answer: about ten had come when the first
+    # was answered (a client waiting for its answers would have sent one).
+    assert (result["sent"], result["registered"], result["errors"]) == (20, 20, 0)
+    assert server.before_first_answer >= 5
+    # Each for another person, with the form's token and cookie.
+    fields = [fields for _cookie, fields in server.posts]
+    assert len({f[b"email"][0] for f in fields}) == 20
+    assert len({f[b"submission_key"][0] for f in fields}) == 20
+    assert {(f[b"csrfmiddlewaretoken"][0], f[b"category"][0]) for f in fields} == {
+        (b"form-token", b"7")
+    }
+    assert {cookie for cookie, _fields in server.posts} == {"csrftoken=cookie-secret"}
 
 
 @pytest.mark.django_db
