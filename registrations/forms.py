@@ -66,7 +66,8 @@ def _formfield(model_field, **kwargs):
     return field
 
 
-@functools.cache
+# Bounded: the address prefix comes with the request (SCRIPT_NAME).
+@functools.lru_cache(maxsize=16)
 def _consent_label(language, script_prefix):
     """The privacy consent's label with its link, made once per language (and address
     prefix), not for every form."""
