@@ -132,6 +132,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a health check that looks at the connection's socket instead of
+        # sending SELECT 1 before each request's first query (see elbeday.postgresql).
+        DATABASES["default"]["ENGINE"] = "elbeday.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
