@@ -1010,7 +1010,7 @@ def _bench(cluster, args):
             )
             bar.update(1)
         bar.set_description("two nodes: pages during a rush")
-        during = _pages_during_rush(base, ceremony, pages, args)
+        during = _pages_during_rush(base, ceremony, args)
         bar.update(1)
         bar.set_description("two nodes: registration rush")
         rush = _rush(base, cluster.env, args)
