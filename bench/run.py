@@ -972,10 +972,11 @@ def _table(result):
                 "(bench.pace; for information, the budget is the rush above)"
             )
             lines.extend(_during_rush_line(page) for page in paced)
-        if any(len(page.get("ratios", ())) > 1 for page in run["pages_during_rush"]):
+        repeats = max((len(page.get("ratios", ())) for page in run["pages_during_rush"]), default=1)
+        if repeats > 1:
             lines.append(
-                "each page measured alone, then during the rush, back to back; the pair with "
-                "the median ratio is shown, after its ratios"
+                f"each page measured alone, then during the rush, back to back, {repeats} "
+                "times: the pair with the median ratio is shown, then every ratio"
             )
         if confirmed := run.get("registrations"):
             lines.append(
