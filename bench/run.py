@@ -227,7 +227,7 @@ def _start_server(env, port, workers, app="elbeday.wsgi", ready="/health/"):
     except BaseException:
         _stop(server)
         raise
-    return server, workers
+    return server
 
 
 @contextlib.contextmanager
@@ -267,7 +267,7 @@ def _redis_server():
 def _cached_pages(env, args, base, ceremony, bar, scale, kind):
     """Every page of PAGES from the page cache of `env`, each with its weight."""
     pages = []
-    server, _workers = _start_server(env, args.port, args.workers)
+    server = _start_server(env, args.port, args.workers)
     try:
         for name, path in PAGES:
             bar.set_description(f"size {scale}: {name}, {kind} cache")
@@ -302,7 +302,7 @@ def _run_scale(scale, database, args, bar):
         # What rendering costs: the page cache off (PAGE_CACHE_SECONDS=0), so that every
         # request renders its page, as after a change; the fragments that templates keep
         # in the cache are used as they are then.
-        server, workers = _start_server({**env, "PAGE_CACHE_SECONDS": "0"}, args.port, args.workers)
+        server = _start_server({**env, "PAGE_CACHE_SECONDS": "0"}, args.port, args.workers)
         try:
             ceremony = _upcoming_ceremony(base)
             uncached = {}
@@ -316,7 +316,7 @@ def _run_scale(scale, database, args, bar):
             _stop(server)
         # The yardstick, with the same workers and connections: Django's hello world.
         bar.set_description(f"size {scale}: Django's hello world")
-        hello, workers = _start_server(
+        hello = _start_server(
             env, args.port, args.workers, app="bench.hello:application", ready="/"
         )
         try:
@@ -332,7 +332,7 @@ def _run_scale(scale, database, args, bar):
         for page in pages:
             if page["name"] in uncached:
                 page["uncached"] = uncached[page["name"]]
-        server, workers = _start_server(env, args.port, args.workers)
+        server = _start_server(env, args.port, args.workers)
         # Beside the site, idle while it is measured: the yardstick for its registrations.
         hello = None
         try:
@@ -348,7 +348,7 @@ def _run_scale(scale, database, args, bar):
             )
             bar.update(1)
             bar.set_description(f"size {scale}: registrations")
-            hello, _workers = _start_server(
+            hello = _start_server(
                 env, args.port + 1, args.workers, app="bench.hello:application", ready="/"
             )
             registrations = _registrations(
@@ -395,7 +395,7 @@ def _run_scale(scale, database, args, bar):
         "scale": scale,
         "data": generated,
         "generate_seconds": round(generate_seconds, 1),
-        "workers": workers,
+        "workers": args.workers,
         "cache": "redis" if file_pages else "file",
         "reference": reference,
         "pages": pages,
@@ -703,7 +703,7 @@ def _pages_during_rush(
             label = f"{'paced' if rate else 'pages-rush'}-{len(results)}-{repeat}"
             page, load = _during_rush(base, url, args, rush_args, rate, label)
             pairs.append((page["rps"] / (quiet["rps"] or 1), quiet, page, load))
-        ratio, quiet, page, load = sorted(pairs, key=lambda pair: pair[0])[(repeats - 1) // 2]
+        ratio, quiet, page, load = _median(pairs, key=lambda pair: pair[0])
         results.append(
             {
                 "name": name,
@@ -776,12 +776,21 @@ def _registrations(base, args, *, master=None, hello=None, repeats=1):
         url, script = _rush_script(base, "bench-rush-pages", f"confirmed-{repeat}")
         result = _measure(url, args, master=master, script=script, warm_up=warm_up)
         runs.append({**result, "hello_cpu_ms": reference.get("cpu_ms")})
-    runs.sort(key=lambda result: result.get("cpu_ms") or 0)
+    runs.sort(key=_cpu)
     return {
-        **runs[(repeats - 1) // 2],
+        **_median(runs, key=_cpu),
         "cpu_ms_runs": [result.get("cpu_ms") for result in runs],
         "hello_cpu_ms_runs": [result["hello_cpu_ms"] for result in runs],
     }
+
+
+def _cpu(result):
+    return result.get("cpu_ms") or 0
+
+
+def _median(items, key):
+    """The item whose `key` is the median of `items` (of an even number, the lower one)."""
+    return sorted(items, key=key)[(len(items) - 1) // 2]
 
 
 def _rush(base, env, args, *, master=None):
