@@ -1,14 +1,18 @@
 """The PostgreSQL backend's health check (elbeday.postgresql): a connection that the
 server closed between two requests is replaced before the next request's first query, and
-a healthy one is checked without a query."""
+a healthy one is checked without a query. And the statements a connection runs again and
+again are prepared on the server (settings: server-side binding, prepare_threshold)."""
 
+import ast
 import time
 
 import pytest
 from django.db import close_old_connections, connection, connections
 
-from tests.factories import SeatCategoryFactory
+from registrations.models import Registration
+from tests.factories import SeatCategoryFactory, register
 from tests.helpers import Served
+from tests.test_project import run
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend"),
@@ -69,3 +73,53 @@ def test_healthy_connection_is_checked_without_a_query(other):
 
     assert connection.connection.info.backend_pid == pid  # the same connection, kept
     assert _server_query(other, pid) == "SELECT 'the last statement'"
+
+
+def _prepared(statement_start):
+    """How often each statement prepared on this connection that starts with
+    `statement_start` has run since (PostgreSQL's pg_prepared_statements)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [statement_start + "%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_registrations_run_a_statement_prepared_once_per_connection():
+    """After five registrations on a connection, the sixth prepares the registration's
+    statement on the server, and it and the later ones run it without parsing and
+    planning it again."""
+    category = SeatCategoryFactory(capacity=20)
+
+    for number in range(8):
+        register(
+            category=category,
+            name=f"Guest {number}",
+            email=f"guest{number}@example.org",
+            party_size=1,
+        )
+
+    # Prepared once, and run by the sixth, seventh and eighth.
+    assert _prepared("WITH seats AS") == [3]
+    assert Registration.objects.filter(category=category, status="confirmed").count() == 8
+    category.refresh_from_db()
+    assert category.seats_taken == 8
+
+
+def test_prepared_statements_can_be_turned_off_for_a_connection_pooler():
+    settings = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    code = f"import django; django.setup(); {settings}"
+
+    default, turned_off = (
+        run(["-c", code], DJANGO_SETTINGS_MODULE="elbeday.settings", **changes)
+        for changes in ({"DATABASE_PREPARE_THRESHOLD": None}, {"DATABASE_PREPARE_THRESHOLD": ""})
+    )
+
+    assert (default.returncode, turned_off.returncode) == (0, 0), default.stderr + turned_off.stderr
+    assert ast.literal_eval(default.stdout) == {"server_side_binding": True, "prepare_threshold": 5}
+    assert ast.literal_eval(turned_off.stdout) == {
+        "server_side_binding": True,
+        "prepare_threshold": None,
+    }
