@@ -2,6 +2,7 @@
 runs the model's validation once (the service does not repeat it for the form), and a
 form sent again is found by its key when the insert fails rather than looked for first."""
 
+import copy
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import connection
 from django.utils.translation import gettext, override
 
 from registrations import services
+from registrations.forms import RegistrationForm
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import (
     CeremonyFactory,
@@ -260,3 +262,58 @@ def test_form_sent_after_the_page_was_shown_reads_no_category(client, django_ass
     assert [query["sql"].split()[0] for query in queries.captured_queries] == STORE
     category.refresh_from_db()
     assert category.seats_taken == 1
+
+
+def test_what_one_form_shows_does_not_stay_for_the_next(client, page):
+    """Each form changes copies of the fields (made faster than Django makes them, in
+    registrations.forms): the mistakes marked on one person's form, one ceremony's pick-up
+    point and categories do not stay for the next form shown, in that worker or any."""
+    strehla = SeatCategoryFactory(
+        name_en="Strehla meadow", ceremony=CeremonyFactory(pickup_point="Strehla church")
+    )
+    torgau = SeatCategoryFactory(name_en="Torgau bridge", ceremony=CeremonyFactory(pickup_point=""))
+
+    refused = page(
+        client.post(register_url(strehla.ceremony), form_data(strehla, name="", phone="call me"))
+    )
+    other = page(client.get(register_url(torgau.ceremony)))
+    again = page(client.get(register_url(strehla.ceremony)))
+
+    assert "is-invalid" in refused.find("input", id="id_name").classes
+    for shown in (other, again):
+        assert [
+            element.attrs["id"]
+            for element in shown.find_all("input")
+            if "is-invalid" in element.classes or "aria-invalid" in element.attrs
+        ] == []
+        assert shown.errors() == {}
+    assert other.texts("label", **{"for": "id_category_0"}) == ["Torgau bridge (10 seats left)"]
+    assert other.find_all("input", id="id_needs_transport") == []
+    assert again.texts("label", **{"for": "id_category_0"}) == ["Strehla meadow (10 seats left)"]
+    assert again.texts("label", **{"for": "id_needs_transport"}) == [
+        "I need transport from the pick-up point: Strehla church"
+    ]
+
+
+def test_form_fields_are_copied_as_django_copies_them():
+    """The quicker copy of RegistrationForm's fields makes new objects where Django's own
+    deep copy does, and shares what it shares, for every field and widget."""
+    fields = RegistrationForm.base_fields
+    copies = copy.deepcopy(fields)
+
+    assert type(copies) is dict and list(copies) == list(fields)
+    for name, field in fields.items():
+        django_copy = field.__deepcopy__({})
+        for original, ours, theirs in (
+            (field, copies[name], django_copy),
+            (field.widget, copies[name].widget, django_copy.widget),
+        ):
+            assert type(ours) is type(original), name
+            assert vars(ours).keys() == vars(theirs).keys(), name
+            assert {
+                attribute: value is getattr(original, attribute)
+                for attribute, value in vars(ours).items()
+            } == {
+                attribute: value is getattr(original, attribute)
+                for attribute, value in vars(theirs).items()
+            }, name
