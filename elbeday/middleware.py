@@ -1,9 +1,18 @@
-"""Requests the site cannot read get a clear 400 page, never a server error."""
+"""Requests the site cannot read get a clear 400 page, never a server error; and the
+Content Security Policy's header, as django-csp sets it, built once."""
 
 import codecs
+import functools
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -128,3 +137,53 @@ class UnreadableRequestMiddleware:
             exception=exception,
         )
         return response
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware, with the policies of the settings built once per process.
+
+    django-csp builds the header from the settings again for every response, and the
+    report-only one too: a thirtieth of the CPU of a registration POST or of a page
+    rendered. Here a response gets the headers built once, unless its view changed the
+    policy (django-csp's decorators: `csp_update` for the map's tiles), the request used a
+    nonce, the settings leave addresses out of the policy, or a debug error page is
+    answered: then django-csp builds them as before."""
+
+    def process_response(self, request, response):
+        headers = _headers_from_settings()
+        if (
+            headers is None
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(name.startswith("_csp_") for name in vars(response))
+            or (settings.DEBUG and response.status_code in (404, 500))
+        ):
+            return super().process_response(request, response)
+        for header, policy in headers.items():
+            if header not in response:
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@functools.cache
+def _headers_from_settings():
+    """{header: policy} as django-csp builds them from the settings for a response that
+    changes nothing, without the empty ones; None when the settings leave addresses out
+    (EXCLUDE_URL_PREFIXES), which depends on each request."""
+    headers = {}
+    for header, setting, report_only in (
+        (HEADER, "CONTENT_SECURITY_POLICY", False),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+    ):
+        if (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES"):
+            return None
+        if policy := build_policy(report_only=report_only):
+            headers[header] = policy
+    return headers
+
+
+@receiver(setting_changed)
+def _policy_changed(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _headers_from_settings.cache_clear()

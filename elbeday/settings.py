@@ -65,8 +65,9 @@ MIDDLEWARE = [
     # (see elbeday.cache).
     "elbeday.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Before WhiteNoise, so that every response carries the policy (see CONTENT_SECURITY_POLICY).
-    "csp.middleware.CSPMiddleware",
+    # Before WhiteNoise, so that every response carries the policy (see CONTENT_SECURITY_POLICY):
+    # django-csp's, with the policy built once (elbeday.middleware).
+    "elbeday.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (static files come compressed from WhiteNoise). Django adds random
     # padding against BREACH, and CSRF tokens are masked per response.

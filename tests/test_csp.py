@@ -2,6 +2,7 @@
 OpenStreetMap tiles (that the browser obeys it is tested in tests/browser)."""
 
 import pytest
+from django.http import HttpResponse
 
 from tests.factories import MemorialSiteFactory, RegistrationFactory
 from tests.test_project import run
@@ -107,3 +108,36 @@ def test_photo_host_allowed_when_photos_served_elsewhere():
         0,
         "[\"'self'\", 'data:', 'https://photos.example.org']\n",
     )
+
+
+def test_policy_follows_the_settings(client, settings):
+    """The policy is built once (elbeday.middleware), and again when the settings change:
+    another policy, a report-only one beside it, and addresses left out of it."""
+    client.get("/health/")  # built once from the settings above
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**POLICY, "img-src": ["'self'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+
+    changed = client.get("/health/")
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": POLICY, "EXCLUDE_URL_PREFIXES": ["/robots"]}
+    excluded, included = client.get("/robots.txt"), client.get("/health/")
+
+    assert policy(changed) == {**POLICY, "img-src": ["'self'"]}
+    assert changed.headers["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+    assert HEADER not in excluded.headers
+    assert policy(included) == POLICY
+
+
+def test_policy_is_the_one_django_csp_builds(rf):
+    from csp.middleware import CSPMiddleware
+
+    from elbeday.middleware import CSPMiddleware as BuiltOnce
+
+    def respond(middleware):
+        request = rf.get("/en/")
+        middleware.process_request(request)
+        return middleware.process_response(request, HttpResponse("page"))
+
+    ours, theirs = respond(BuiltOnce(HttpResponse)), respond(CSPMiddleware(HttpResponse))
+
+    assert ours.headers[HEADER] == theirs.headers[HEADER]
+    assert policy(ours) == POLICY
