@@ -357,6 +357,7 @@ def _run_scale(scale, database, args, bar):
                 master=server.pid,
                 hello=(f"http://127.0.0.1:{args.port + 1}/", hello.pid),
                 repeats=REPEATS,
+                database=database == "postgresql",
             )
             _stop(hello)
             bar.update(1)
@@ -504,9 +505,9 @@ def _wrk_result(output):
     }
 
 
-def _worker_cpu(master):
-    """{pid: user + system CPU seconds} of the gunicorn master's workers (its children),
-    from /proc/<pid>/stat."""
+def _process_cpu(wanted):
+    """{pid: user + system CPU seconds} of the processes for which `wanted(name, ppid)`
+    is true, from /proc/<pid>/stat."""
     seconds = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -515,12 +516,23 @@ def _worker_cpu(master):
             stat = (entry / "stat").read_text()
         except OSError:  # ended meanwhile
             continue
-        # After the command name in parentheses: state, ppid, ..., utime (14th field),
+        # The command name in parentheses, then state, ppid, ..., utime (14th field),
         # stime (15th).
         fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == master:
+        if wanted(stat[stat.index("(") + 1 : stat.rindex(")")], int(fields[1])):
             seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
     return seconds
+
+
+def _worker_cpu(master):
+    """{pid: user + system CPU seconds} of the gunicorn master's workers (its children)."""
+    return _process_cpu(lambda name, ppid: ppid == master)
+
+
+def _database_cpu():
+    """{pid: CPU seconds} of this machine's PostgreSQL processes (the server and a process
+    per connection); empty when the database is elsewhere or SQLite."""
+    return _process_cpu(lambda name, ppid: name.startswith("postgres"))
 
 
 def _idle(master, timeout=10):
@@ -579,16 +591,27 @@ def _cpu_ms(before, after, requests):
     return round(1000 * spent / requests, 2) if requests else None
 
 
-def _measure(url, args, *, master=None, script=None, warm_up=None, headers=BROWSER_HEADERS):
+def _measure(
+    url, args, *, master=None, script=None, warm_up=None, headers=BROWSER_HEADERS, database=False
+):
     """wrk's figures for `url` after a warm-up, and with the gunicorn `master`'s pid the
-    CPU its workers spent per request meanwhile (`cpu_ms`)."""
+    CPU its workers spent per request meanwhile (`cpu_ms`); with `database`, also the CPU
+    this machine's PostgreSQL spent per request (`database_cpu_ms`, None when it has none
+    here)."""
     _wrk(args, url, 2, script=warm_up or script, headers=headers)  # caches, connections
     # The workers finish what the warm-up left them (wrk does not wait for it) before
     # their time is read.
     before = _idle(master) if master else None
+    database_before = _database_cpu() if database else None
     result = _wrk(args, url, args.duration, script=script, headers=headers)
     if master:
         result["cpu_ms"] = _cpu_ms(before, _worker_cpu(master), result["requests"])
+    if database:
+        result["database_cpu_ms"] = (
+            _cpu_ms(database_before, _database_cpu(), result["requests"])
+            if database_before
+            else None
+        )
     return result
 
 
@@ -763,24 +786,28 @@ def _pace_command(base, rate, seconds, name):
     ]  # fmt: skip
 
 
-def _registrations(base, args, *, master=None, hello=None, repeats=1):
+def _registrations(base, args, *, master=None, hello=None, repeats=1, database=False):
     """Registrations for a ceremony with seats to spare: every POST is confirmed (and
     answered with a redirect, which wrk does not follow). Measured `repeats` times, each
     right after Django's hello world on `hello` (its address and gunicorn master), when
     given, the yardstick of the machine's pace at that moment; the measurement with the
-    median CPU counts, and every one's CPU is kept."""
+    median CPU counts, and every one's CPU is kept. With `database` (PostgreSQL), each
+    also reads what this machine's PostgreSQL spent per POST."""
     runs = []
     for repeat in range(repeats):
         reference = _measure(hello[0], args, master=hello[1]) if hello else {}
         url, warm_up = _rush_script(base, "bench-rush-pages", f"confirmed-warm-up-{repeat}")
         url, script = _rush_script(base, "bench-rush-pages", f"confirmed-{repeat}")
-        result = _measure(url, args, master=master, script=script, warm_up=warm_up)
+        result = _measure(
+            url, args, master=master, script=script, warm_up=warm_up, database=database
+        )
         runs.append({**result, "hello_cpu_ms": reference.get("cpu_ms")})
     runs.sort(key=_cpu)
     return {
         **_median(runs, key=_cpu),
         "cpu_ms_runs": [result.get("cpu_ms") for result in runs],
         "hello_cpu_ms_runs": [result["hello_cpu_ms"] for result in runs],
+        "database_cpu_ms_runs": [result.get("database_cpu_ms") for result in runs],
     }
 
 
@@ -988,17 +1015,7 @@ def _table(result):
                 "times: the pair with the median ratio is shown, then every ratio"
             )
         if confirmed := run.get("registrations"):
-            lines.append(
-                f"registrations, all confirmed: {confirmed['rps']:.0f}/s, p50 "
-                f"{confirmed['p50_ms']:.1f} ms, p99 {confirmed['p99_ms']:.1f} ms, CPU "
-                f"{_ms(confirmed.get('cpu_ms'))} ms per POST, {confirmed['errors']} errors"
-            )
-            if len(runs := confirmed.get("cpu_ms_runs", ())) > 1:
-                hello = confirmed.get("hello_cpu_ms_runs", ())
-                lines.append(
-                    f"  CPU per POST, median of {len(runs)}: {', '.join(map(_ms, runs))} ms; "
-                    f"Django's hello world just before each: {', '.join(map(_ms, hello))} ms"
-                )
+            lines += _registrations_lines(confirmed)
         rush = run["rush"]
         lines.append(
             f"registration rush: {rush['confirmed']} confirmed ({rush['confirmed_per_second']}/s), "
@@ -1046,6 +1063,24 @@ def _budgets(run):
             at_most(
                 f"{page['name']} (staff), CPU", page.get("cpu_ms"), STAFF_CPU_MS.get(page["name"])
             )
+    return lines
+
+
+def _registrations_lines(confirmed):
+    """The table's lines for the confirmed registrations (see `_registrations`)."""
+    lines = [
+        f"registrations, all confirmed: {confirmed['rps']:.0f}/s, p50 "
+        f"{confirmed['p50_ms']:.1f} ms, p99 {confirmed['p99_ms']:.1f} ms, CPU "
+        f"{_ms(confirmed.get('cpu_ms'))} ms per POST, {confirmed['errors']} errors"
+    ]
+    if (database := confirmed.get("database_cpu_ms")) is not None:
+        lines.append(f"  and PostgreSQL's CPU on this machine: {_ms(database)} ms per POST")
+    if len(runs := confirmed.get("cpu_ms_runs", ())) > 1:
+        hello = confirmed.get("hello_cpu_ms_runs", ())
+        lines.append(
+            f"  CPU per POST, median of {len(runs)}: {', '.join(map(_ms, runs))} ms; "
+            f"Django's hello world just before each: {', '.join(map(_ms, hello))} ms"
+        )
     return lines
 
 

@@ -10,7 +10,9 @@ constraint) undoes the seats with the rest. The history row is the registration 
 inserted, with the history's own columns. The columns come from the models, so a field
 added to a model is written here too; the SQL is made once per process for each set of
 empty values (written as NULL, so that psycopg can keep the statement's parsed form,
-which it does up to 50 parameters).
+which it does up to 50 parameters). Each of these few statements is prepared on the
+server once per connection (the settings' prepare_threshold), so PostgreSQL does not
+parse and plan it for every registration.
 
 `registrations.services` uses it on PostgreSQL; SQLite, whose WITH queries cannot write,
 takes the ORM's way."""

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +35,23 @@ def test_worker_cpu_counts_the_masters_children_only():
         seconds = run._worker_cpu(os.getpid())
         assert seconds[child.pid] > 0
         assert run._worker_cpu(child.pid) == {}
+    finally:
+        child.communicate("\n", timeout=10)
+
+
+def test_process_cpu_finds_processes_by_name_and_parent():
+    child = subprocess.Popen(
+        [sys.executable, "-c", BUSY_CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline() == "done\n"
+        name = Path(f"/proc/{child.pid}/comm").read_text().strip()
+        found = run._process_cpu(lambda seen, ppid: seen == name and ppid == os.getpid())
+        assert list(found) == [child.pid] and found[child.pid] > 0
+        assert run._process_cpu(lambda seen, ppid: seen == "no such program") == {}
     finally:
         child.communicate("\n", timeout=10)
 
@@ -136,24 +154,35 @@ def test_rush_ratio_is_the_median_of_pairs_measured_back_to_back(monkeypatch):
 
 def test_registration_cpu_is_the_median_each_beside_the_hello_world(monkeypatch):
     cpu = iter([0.30, 4.0, 0.40, 3.0, 0.35, 3.5])  # hello world, POSTs, hello world, ...
+    database = iter([1.0, 0.5, 0.8])  # PostgreSQL's, beside each POST measurement
     measured = []
 
     def measure(url, args, **kwargs):
         measured.append("hello" if url == "http://hello/" else "POST")
-        return {"rps": 100.0, "p50_ms": 5.0, "p99_ms": 9.0, "errors": 0, "cpu_ms": next(cpu)}
+        result = {"rps": 100.0, "p50_ms": 5.0, "p99_ms": 9.0, "errors": 0, "cpu_ms": next(cpu)}
+        if kwargs.get("database"):
+            result["database_cpu_ms"] = next(database)
+        return result
 
     monkeypatch.setattr(run, "_measure", measure)
     monkeypatch.setattr(run, "_rush_script", lambda base, slug, name: ("http://site/form", name))
     args = argparse.Namespace(duration=5, connections=16)
 
     confirmed = run._registrations(
-        "http://site", args, master=1, hello=("http://hello/", 2), repeats=3
+        "http://site", args, master=1, hello=("http://hello/", 2), repeats=3, database=True
     )
 
     assert measured == ["hello", "POST"] * 3
     assert (confirmed["cpu_ms"], confirmed["hello_cpu_ms"]) == (3.5, 0.35)
     assert confirmed["cpu_ms_runs"] == [3.0, 3.5, 4.0]
     assert confirmed["hello_cpu_ms_runs"] == [0.40, 0.35, 0.30]
+    # PostgreSQL's beside the median POST measurement, the third.
+    assert confirmed["database_cpu_ms"] == 0.8
+    assert run._registrations_lines(confirmed)[1:] == [
+        "  and PostgreSQL's CPU on this machine: 0.80 ms per POST",
+        "  CPU per POST, median of 3: 3.00, 3.50, 4.00 ms; "
+        "Django's hello world just before each: 0.40, 0.35, 0.30 ms",
+    ]
     assert run._budgets(_run(registrations=confirmed))[0] == (
         "registration POST (confirmed), CPU",
         "3.50 ms",
