@@ -19,41 +19,37 @@ import pytest
 from bench import pace, run
 from bench.profile import Get, _profile
 
-# A child that does some work, says so, and waits until told to end.
-BUSY_CHILD = "sum(range(3_000_000)); print('done', flush=True); input()"
 
-
-def test_worker_cpu_counts_the_masters_children_only():
+@pytest.fixture
+def busy_child():
+    """A child process that has done some work, waiting until told to end."""
     child = subprocess.Popen(
-        [sys.executable, "-c", BUSY_CHILD],
+        [sys.executable, "-c", "sum(range(3_000_000)); print('done', flush=True); input()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert child.stdout.readline() == "done\n"
-        seconds = run._worker_cpu(os.getpid())
-        assert seconds[child.pid] > 0
-        assert run._worker_cpu(child.pid) == {}
+        yield child
     finally:
         child.communicate("\n", timeout=10)
 
 
-def test_process_cpu_finds_processes_by_name_and_parent():
-    child = subprocess.Popen(
-        [sys.executable, "-c", BUSY_CHILD],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout.readline() == "done\n"
-        name = Path(f"/proc/{child.pid}/comm").read_text().strip()
-        found = run._process_cpu(lambda seen, ppid: seen == name and ppid == os.getpid())
-        assert list(found) == [child.pid] and found[child.pid] > 0
-        assert run._process_cpu(lambda seen, ppid: seen == "no such program") == {}
-    finally:
-        child.communicate("\n", timeout=10)
+def test_worker_cpu_counts_the_masters_children_only(busy_child):
+    seconds = run._worker_cpu(os.getpid())
+
+    assert seconds[busy_child.pid] > 0
+    assert run._worker_cpu(busy_child.pid) == {}
+
+
+def test_process_cpu_finds_processes_by_name_and_parent(busy_child):
+    name = Path(f"/proc/{busy_child.pid}/comm").read_text().strip()
+
+    found = run._process_cpu(lambda seen, ppid: seen == name and ppid == os.getpid())
+
+    assert list(found) == [busy_child.pid] and found[busy_child.pid] > 0
+    assert run._process_cpu(lambda seen, ppid: seen == "no such program") == {}
 
 
 def test_cpu_per_request_leaves_out_a_worker_replaced_meanwhile():
