@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from bench import pace, run
-from bench.profile import Get, _profile
+from bench.profile import Get, Register, _profile
+from registrations.models import Registration
+from tests.factories import SeatCategoryFactory
 
 
 @pytest.fixture
@@ -259,3 +261,17 @@ def test_profile_lists_the_top_functions_of_a_request(settings):
     )
     assert lines[start + 26] == "Top 25 functions by own time, per request:"
     assert len(lines) == start + 25 + 3 + 25
+
+
+@pytest.mark.django_db
+def test_profile_of_a_registration_posts_the_form_as_a_browser_does(settings):
+    """Encoded as a browser sends a form without files: the profile shows what a
+    registration costs, not the test client's multipart parser."""
+    settings.ALLOWED_HOSTS = ["localhost"]
+    category = SeatCategoryFactory(capacity=100)
+
+    text = _profile("registration-post", Register(category.ceremony.slug), 2, "LocMemCache")
+
+    assert Registration.objects.filter(category=category).count() == 5
+    assert "registrations/views.py:" in text
+    assert "multipartparser" not in text

@@ -443,6 +443,53 @@ def test_redis_cache_parses_replies_in_c_and_takes_any_key(settings, redis_url):
         pool.release(connection)
 
 
+def test_redis_cache_serves_pages_over_a_connection_of_its_own(client, settings, redis_url):
+    """A page served from Redis takes no connection from the pool and gives none back
+    (each costs a system call and as much Python as the command): the cache's client
+    keeps one."""
+    settings.CACHES = {
+        "default": {"BACKEND": "elbeday.cache_backends.RedisCache", "LOCATION": redis_url}
+    }
+    site = MemorialSiteFactory()
+    url = f"/en/memorials/{site.slug}/"
+    rendered = client.get(url, **BROWSER)
+    pool = caches["default"]._cache.get_client().connection_pool
+
+    with mock.patch.object(pool, "get_connection", wraps=pool.get_connection) as taken:
+        served = [client.get(url, **BROWSER) for _request in range(3)]
+
+    assert taken.call_count == 0
+    assert [page.content for page in served] == [rendered.content] * 3
+
+
+def test_redis_cache_connection_is_not_shared_with_a_forked_child(settings, redis_url):
+    """gunicorn --preload forks its workers from a process that may have used the cache:
+    a child that talked over its parent's connection would read replies meant for
+    another process, a page for another address. The child connects afresh."""
+    settings.CACHES = {
+        "default": {"BACKEND": "elbeday.cache_backends.RedisCache", "LOCATION": redis_url}
+    }
+    cache = caches["default"]
+    cache.set("parent", "the parent's")
+    parent = cache._cache.get_client().connection._sock.getsockname()
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports through the pipe)
+        try:
+            value = cache.get("parent")
+            own = cache._cache.get_client().connection._sock.getsockname()
+            os.write(writing, f"{value}|{own != parent}".encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading) as report:
+        told = report.read()
+    os.waitpid(child, 0)
+
+    assert told == "the parent's|True"
+    assert cache.get("parent") == "the parent's"
+
+
 def test_head_request_is_answered_from_the_cache(client, django_assert_num_queries):
     site = MemorialSiteFactory()
     url = f"/en/memorials/{site.slug}/"
