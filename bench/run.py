@@ -230,6 +230,11 @@ def _start_server(env, port, workers, app="elbeday.wsgi", ready="/health/"):
     return server
 
 
+def _start_hello(env, port, workers):
+    """Django's hello world (bench/hello.py), the yardstick, on a gunicorn of its own."""
+    return _start_server(env, port, workers, app="bench.hello:application", ready="/")
+
+
 @contextlib.contextmanager
 def _redis_server():
     """A redis-server of the benchmark's own on a free port, keeping nothing on disk, as
@@ -273,9 +278,7 @@ def _cached_pages(env, args, base, ceremony, bar, scale, kind):
     server = _start_server(env, args.port, args.workers)
     hello = None
     try:
-        hello = _start_server(
-            env, args.port + 1, args.workers, app="bench.hello:application", ready="/"
-        )
+        hello = _start_hello(env, args.port + 1, args.workers)
         for name, path in PAGES:
             bar.set_description(f"size {scale}: {name}, {kind} cache")
             url = base + path.format(ceremony=ceremony)
@@ -333,9 +336,7 @@ def _run_scale(scale, database, args, bar):
             _stop(server)
         # The yardstick, with the same workers and connections: Django's hello world.
         bar.set_description(f"size {scale}: Django's hello world")
-        hello = _start_server(
-            env, args.port, args.workers, app="bench.hello:application", ready="/"
-        )
+        hello = _start_hello(env, args.port, args.workers)
         try:
             reference = _measure(base + "/", args, master=hello.pid)
         finally:
@@ -365,9 +366,7 @@ def _run_scale(scale, database, args, bar):
             )
             bar.update(1)
             bar.set_description(f"size {scale}: registrations")
-            hello = _start_server(
-                env, args.port + 1, args.workers, app="bench.hello:application", ready="/"
-            )
+            hello = _start_hello(env, args.port + 1, args.workers)
             registrations = _registrations(
                 base,
                 args,
