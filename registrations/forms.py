@@ -15,6 +15,7 @@ from django.forms.utils import pretty_name
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -165,6 +166,25 @@ class _BoundFieldReadWhenShown(BoundField):
     @functools.cached_property
     def help_text(self):
         return self.field.help_text or ""
+
+
+class _NothingSent(MultiValueDict):
+    """The data of a form for a field that was not sent, answering `get` without the two
+    exceptions a QueryDict raises and catches for a name it does not hold."""
+
+    def get(self, key, default=None):
+        return default
+
+
+_NOTHING_SENT = _NothingSent()
+# Widgets that read their value under their own name alone (not several names, as a
+# MultiWidget's; nor files).
+_ONE_NAME_WIDGETS = (
+    forms.widgets.Input,
+    forms.Textarea,
+    forms.CheckboxInput,
+    forms.widgets.ChoiceWidget,
+)
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -337,6 +357,19 @@ class RegistrationForm(forms.ModelForm):
             Submit("register", _("Register"), css_class="btn-lg"),
         )
         return helper
+
+    def _widget_data_value(self, widget, html_name):
+        # Most of the form's fields are left out of a registration (unticked boxes, fields
+        # that are optional): a widget asks the data for each, and a QueryDict raises and
+        # catches two exceptions for each name it does not hold. A widget that reads its own
+        # name alone gets the same answer from data that holds nothing.
+        if (
+            html_name not in self.data
+            and isinstance(widget, _ONE_NAME_WIDGETS)
+            and not isinstance(widget, (forms.MultiWidget, forms.FileInput))
+        ):
+            return widget.value_from_datadict(_NOTHING_SENT, self.files, html_name)
+        return super()._widget_data_value(widget, html_name)
 
     def clean_website(self):
         if self.cleaned_data["website"]:

@@ -8,6 +8,8 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.forms.boundfield import BoundField
+from django.http import QueryDict
 from django.utils.translation import gettext, override
 
 from registrations import services
@@ -317,3 +319,53 @@ def test_form_fields_are_copied_as_django_copies_them():
                 attribute: value is getattr(original, attribute)
                 for attribute, value in vars(theirs).items()
             }, name
+
+
+def test_fields_left_out_are_read_as_django_reads_them():
+    """The form reads a field left out of the data without asking the data for it (which
+    raises and catches exceptions); each widget's value is the one Django's own reading
+    gives, for a form with every optional field left out and for one with all sent."""
+    category = SeatCategoryFactory()
+    full = QueryDict(mutable=True)
+    full.update(
+        form_data(
+            category,
+            phone="+49 3421 0",
+            needs_wheelchair_space="on",
+            consent_future="on",
+            carers="1",
+            needs_note="A chair, please",
+        )
+    )
+    sparse = QueryDict(mutable=True)
+    sparse.update({"name": "Anna Schmidt", "email": "anna@example.org"})
+    for data in (full, sparse):
+        form = RegistrationForm(data, categories=[category])
+        for name, field in form.fields.items():
+            assert form._widget_data_value(field.widget, name) == (
+                field.widget.value_from_datadict(data, form.files, name)
+            ), name
+    form = RegistrationForm(sparse, categories=[category])
+    assert not form.is_valid()
+    assert form.cleaned_data["needs_wheelchair_space"] is False
+    assert form.cleaned_data["phone"] == ""
+    assert form.cleaned_data["carers"] == 0
+    assert set(form.errors) == {
+        "category",
+        "party_size",
+        "language",
+        "consent_privacy",
+        "submission_key",
+    }
+
+
+def test_bound_fields_show_what_djangos_show():
+    """The form's bound fields find their label, help text and names when first read;
+    what they give is what Django's own bound fields give."""
+    form = RegistrationForm(categories=[SeatCategoryFactory()])
+    for name, field in form.fields.items():
+        ours, djangos = form[name], BoundField(form, field, name)
+        for attribute in ("html_name", "html_initial_name", "html_initial_id", "label"):
+            assert getattr(ours, attribute) == getattr(djangos, attribute), (name, attribute)
+        assert str(ours.help_text) == str(djangos.help_text), name
+        assert ours.label_tag() == djangos.label_tag(), name
