@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,7 +144,8 @@ def register(request, slug):
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = 400
             else:
-                return redirect(result.registration.get_manage_url() + "?new=1")
+                # To the address itself: `redirect()` would first try it as a URL name.
+                return HttpResponseRedirect(result.registration.get_manage_url() + "?new=1")
         # Shown again, with the seats as they are now.
         form.fields["category"].set_categories(read_seats(categories))
     return render(
