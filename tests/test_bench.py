@@ -5,6 +5,7 @@ in a test)."""
 
 import argparse
 import asyncio
+import functools
 import http.server
 import os
 import subprocess
@@ -16,8 +17,10 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
-from bench import pace, run
+from bench import instructions, pace, run
 from bench.profile import Get, Register, _profile
 from registrations.models import Registration
 from tests.factories import SeatCategoryFactory
@@ -309,3 +312,37 @@ def test_profile_of_a_registration_posts_the_form_as_a_browser_does(settings):
     assert Registration.objects.filter(category=category).count() == 5
     assert "registrations/views.py:" in text
     assert "multipartparser" not in text
+
+
+def test_instructions_are_read_from_what_callgrind_writes():
+    output = "==4242== Events    : Ir\n==4242== Collected : 3260992433\n==4242== \n"
+    assert instructions.collected(output) == 3260992433
+    with pytest.raises(RuntimeError, match="Traceback"):
+        instructions.collected("Traceback (most recent call last):\n", 1)
+
+
+@pytest.mark.django_db
+def test_instructions_count_registrations_through_the_deployed_application(settings, request):
+    """The counted process registers (confirmed, one person each) through the WSGI
+    application gunicorn runs, with the CSRF check as in production."""
+    from elbeday.wsgi import Handler
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    category = SeatCategoryFactory(capacity=100)
+    client = instructions.WSGIClient(Handler())
+    # As Django's test client does: the test's transaction outlives each request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+        request.addfinalizer(functools.partial(signal.connect, close_old_connections))
+
+    register = instructions.Registering(client, category.ceremony.slug)
+    register()
+    register()
+
+    assert "csrftoken" in client.cookies
+    assert (
+        list(Registration.objects.filter(category=category).values_list("status", flat=True))
+        == [Registration.Status.CONFIRMED] * 2
+    )
+    with pytest.raises(RuntimeError, match="404"):
+        instructions.Registering(client, "no-such-ceremony")
