@@ -8,11 +8,10 @@ registrations (confirmed, each for another person, as a browser sends the form) 
 the site's WSGI application (`elbeday.wsgi`, with debug off, as gunicorn's workers do,
 without the server): once with the warm-up alone (20 POSTs), once with `--count` more;
 the difference divided by `--count` is what one POST costs, without Django's setup and
-the warm-up. Both runs go at once, one per
-core. The instructions include the database driver's and the cache client's; not the
-database's, Redis's or the kernel's; nor the garbage collector's, which is off in the
-counted process: its full collections come every few hundred requests, so one of the two
-runs would have one more than the other, and a page's count moved by a third with it.
+the warm-up. Both runs go at once, one per core. The instructions include the database
+driver's and the cache client's; not the database's, Redis's or the kernel's; nor the
+garbage collector's, which is off in the counted process: its full collections come every
+few hundred requests, so one of the two runs would have one more than the other.
 Python's own bytecode and C code count alike, so the figure follows CPU time closely, but
 not exactly (a cache miss costs time, not instructions; and the crypto of a signed link
 is counted in valgrind's plainer code, not in the CPU's own instructions for it).
@@ -40,9 +39,10 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
-import uuid
+from wsgiref.util import setup_testing_defaults
 
-from bench.run import PYTHON, RESULTS, ROOT, RUSH_SLUGS
+from bench.profile import registration_form
+from bench.run import PYTHON, RESULTS, ROOT, RUSH_SLUGS, _manage
 
 WARM_UP = 20
 _COLLECTED = re.compile(r"^==\d+== Collected : (\d+)$", re.M)
@@ -69,6 +69,9 @@ def main():
 
 def instructions(count):
     """Instructions of one POST: (the warm-up and `count` more) - (the warm-up alone)."""
+    env = _environment()
+    # This checkout's static files, as the pages name them (bench.run collects them too).
+    _manage(env, "collectstatic", "--no-input", "-v0")
     runs = [
         subprocess.Popen(
             [
@@ -82,7 +85,7 @@ def instructions(count):
                 str(requests),
             ],
             cwd=ROOT,
-            env=_environment(),
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -109,8 +112,8 @@ def collected(valgrind_output, returncode=0):
 
 def _environment():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "elbeday.settings", "PYTHONPATH": str(ROOT)}
-    # As bench.run's site: its collected static files, and no rate limit stopping the
-    # registrations.
+    # As bench.run's site: the static files collected where it collects them, and no rate
+    # limit stopping the registrations.
     env.setdefault("STATIC_ROOT", str(RESULTS / "static"))
     env.setdefault("MEDIA_ROOT", str(RESULTS / "media"))
     env.update(REGISTRATION_RATE_PER_IP="", REGISTRATION_RATE_PER_EMAIL="")
@@ -127,19 +130,13 @@ class WSGIClient:
         environ = {
             "REQUEST_METHOD": method,
             "PATH_INFO": path,
-            "SCRIPT_NAME": "",
-            "QUERY_STRING": "",
-            "SERVER_NAME": self.host,
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": self.host,
             "HTTP_ACCEPT_ENCODING": "gzip",
             "REMOTE_ADDR": "127.0.0.1",
             "CONTENT_LENGTH": str(len(body)),
             "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http",
         }
+        setup_testing_defaults(environ)
         if self.cookies:
             environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         environ.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
@@ -173,27 +170,15 @@ class Registering:
     def __init__(self, client, slug):
         self.client, self.path = client, f"/en/ceremonies/{slug}/register/"
         status, body = client.request("GET", self.path)
-        html = body.decode()
         if status != 200:
             raise RuntimeError(f"GET {self.path}: {status}")
-        self.token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        self.category = re.search(r'name="category" value="(\d+)"', html).group(1)
+        self.html = body.decode()
 
     def __call__(self):
-        form = {
-            "csrfmiddlewaretoken": self.token,
-            "name": "Counted guest",
-            "email": f"counted-{uuid.uuid4().hex}@example.org",
-            "category": self.category,
-            "party_size": "1",
-            "language": "en",
-            "consent_privacy": "on",
-            "submission_key": str(uuid.uuid4()),
-        }
         status, _body = self.client.request(
             "POST",
             self.path,
-            urllib.parse.urlencode(form).encode(),
+            urllib.parse.urlencode(registration_form(self.html, "counted")).encode(),
             content_type="application/x-www-form-urlencoded",
             referer=f"http://{self.client.host}{self.path}",
         )

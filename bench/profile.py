@@ -154,16 +154,7 @@ class Register:
     def prepare(self):
         self.client = _client(enforce_csrf_checks=True)
         html = self.client.get(self.path, HTTP_ACCEPT_ENCODING="identity").content.decode()
-        self.data = {
-            "csrfmiddlewaretoken": _field(html, "csrfmiddlewaretoken", r"[^\"]+"),
-            "name": "Profiled guest",
-            "email": f"profile-{uuid.uuid4().hex}@example.org",
-            "category": _field(html, "category", r"\d+"),
-            "party_size": "1",
-            "language": "en",
-            "consent_privacy": "on",
-            "submission_key": str(uuid.uuid4()),
-        }
+        self.data = registration_form(html, "profile")
 
     def send(self):
         # Encoded as a browser sends a form without files (the test client's own default,
@@ -177,6 +168,21 @@ class Register:
         if response.status_code != 302:
             raise RuntimeError(f"POST {self.path}: {response.status_code}")
         return response
+
+
+def registration_form(html, who):
+    """What a browser sends from the registration form in `html`: the first category,
+    one person, another address and another submission key each time."""
+    return {
+        "csrfmiddlewaretoken": _field(html, "csrfmiddlewaretoken", r"[^\"]+"),
+        "name": f"{who.capitalize()} guest",
+        "email": f"{who}-{uuid.uuid4().hex}@example.org",
+        "category": _field(html, "category", r"\d+"),
+        "party_size": "1",
+        "language": "en",
+        "consent_privacy": "on",
+        "submission_key": str(uuid.uuid4()),
+    }
 
 
 def _field(html, name, value):
