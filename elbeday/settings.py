@@ -346,6 +346,9 @@ RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # The same address for the sign-in lockout.
 AXES_CLIENT_IP_CALLABLE = "elbeday.views.client_ip"
 
+# Django's (a cookie, then the session), each made only when a request uses messages.
+MESSAGE_STORAGE = "elbeday.messages.LazyFallbackStorage"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
