@@ -11,7 +11,9 @@ the difference divided by `--count` is what one POST costs, without Django's set
 the warm-up. Both runs go at once, one per core. The instructions include the database
 driver's and the cache client's; not the database's, Redis's or the kernel's; nor the
 garbage collector's, which is off in the counted process: its full collections come every
-few hundred requests, so one of the two runs would have one more than the other.
+few hundred requests, so one of the two runs would have one more than the other. Both
+runs hash strings with the same seed (PYTHONHASHSEED, 0 unless it is set): dicts and sets
+are laid out by it, and processes seeded at random count up to 1% apart.
 Python's own bytecode and C code count alike, so the figure follows CPU time closely, but
 not exactly (a cache miss costs time, not instructions; and the crypto of a signed link
 is counted in valgrind's plainer code, not in the CPU's own instructions for it).
@@ -117,6 +119,11 @@ def _environment():
     env.setdefault("STATIC_ROOT", str(RESULTS / "static"))
     env.setdefault("MEDIA_ROOT", str(RESULTS / "media"))
     env.update(REGISTRATION_RATE_PER_IP="", REGISTRATION_RATE_PER_EMAIL="")
+    # One seed for Python's string hashes, which the layout of every dict and set follows:
+    # seeded at random, each process counts a little differently (6.73 and 6.76 M for the
+    # same code, against 6.78 M twice with the seed 0; seeds 0 to 3 gave 6.85-6.88 M for
+    # the code before it).
+    env.setdefault("PYTHONHASHSEED", "0")
     return env
 
 

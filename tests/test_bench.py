@@ -321,6 +321,13 @@ def test_instructions_are_read_from_what_callgrind_writes():
         instructions.collected("Traceback (most recent call last):\n", 1)
 
 
+def test_instructions_are_counted_with_one_hash_seed_unless_one_is_given(monkeypatch):
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    assert instructions._environment()["PYTHONHASHSEED"] == "0"
+    monkeypatch.setenv("PYTHONHASHSEED", "7")
+    assert instructions._environment()["PYTHONHASHSEED"] == "7"
+
+
 @pytest.mark.django_db
 def test_instructions_count_registrations_through_the_deployed_application(settings, request):
     """The counted process registers (confirmed, one person each) through the WSGI
