@@ -1,7 +1,8 @@
-"""The instructions of a registration POST, counted by valgrind's callgrind: a figure that
-does not move with the machine's pace, to compare two commits where CPU time cannot (on
-a shared 2-core machine the hello world's CPU time moved from 0.24 to 0.33 ms between two
-runs, and the registration POST's by as much; a change of a few percent is lost in that).
+"""The instructions of a registration POST (and of each public page rendered afresh),
+counted by valgrind's callgrind: a figure that does not move with the machine's pace, to
+compare two commits where CPU time cannot (on a shared 2-core machine the hello world's
+CPU time moved from 0.24 to 0.33 ms between two runs, and the registration POST's by as
+much; a change of a few percent is lost in that).
 
 It runs this module twice under callgrind, in a process of its own that sends
 registrations (confirmed, each for another person, as a browser sends the form) through
@@ -26,9 +27,15 @@ generated ceremony `bench-rush-pages`.
         DJANGO_SECRET_KEY=profile DJANGO_ALLOWED_HOSTS=localhost \\
         DJANGO_SECURE_SSL_REDIRECT=false .venv/bin/python -m bench.instructions
 
-Run it on two checkouts with the same database and compare the lines. (Counted the same
-way, the public pages rendered afresh moved by up to 80% between two runs of the same
-code, for a reason not found yet: they are left out until it is.)
+With `--pages COUNT`, it then counts each public page of `bench.run` the same way,
+rendered afresh (the page cache off, the template fragments and the content from the
+shared cache, as on a page-cache miss), COUNT requests each.
+
+Run it on two checkouts with the same database and compare the lines. Before the two
+counted runs start, a process that is not counted sends the same requests twice and so
+fills the shared cache: the two runs going at once had raced to render and store the same
+fragments, and the public pages' counts moved by up to 80% between two runs of the same
+code.
 """
 
 import argparse
@@ -44,7 +51,7 @@ import urllib.parse
 from wsgiref.util import setup_testing_defaults
 
 from bench.profile import registration_form
-from bench.run import PYTHON, RESULTS, ROOT, RUSH_SLUGS, _manage
+from bench.run import PAGES, PYTHON, RESULTS, ROOT, RUSH_SLUGS, _manage
 
 WARM_UP = 20
 _COLLECTED = re.compile(r"^==\d+== Collected : (\d+)$", re.M)
@@ -55,10 +62,18 @@ def main():
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--count", type=int, default=300, help="POSTs counted")
+    parser.add_argument(
+        "--pages",
+        type=int,
+        default=0,
+        metavar="COUNT",
+        help="then count each public page rendered afresh, COUNT requests each",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        _register(args.child)
+        _send(args.child, args.path)
         return
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (Debian: apt-get install valgrind).")
@@ -67,24 +82,34 @@ def main():
         f"registration POST (confirmed): {per_post / 1e6:.2f} M instructions "
         f"(callgrind; {args.count} counted after {WARM_UP})"
     )
+    for name, path in PAGES if args.pages else ():
+        per_page = instructions(args.pages, path)
+        print(
+            f"{name}, uncached: {per_page / 1e6:.2f} M instructions "
+            f"(callgrind; {args.pages} counted after {WARM_UP})"
+        )
 
 
-def instructions(count):
-    """Instructions of one POST: (the warm-up and `count` more) - (the warm-up alone)."""
+def instructions(count, path=None):
+    """Instructions of one POST (or, with `path`, one GET of that page rendered afresh):
+    (the warm-up and `count` more) - (the warm-up alone)."""
     env = _environment()
+    if path is not None:
+        env["PAGE_CACHE_SECONDS"] = "0"
     # This checkout's static files, as the pages name them (bench.run collects them too).
     _manage(env, "collectstatic", "--no-input", "-v0")
+    # The shared cache filled first, by a process that is not counted: otherwise the two
+    # counted runs, going at once, race to render and store the same fragments, and
+    # whichever loses reads them instead. The same page counted 7.94 M per request in one
+    # run and 6.48 M in the next; filled first, 6.46-6.47 M in three runs.
+    subprocess.run(_child(2, path), cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     runs = [
         subprocess.Popen(
             [
                 "valgrind",
                 "--tool=callgrind",
                 "--callgrind-out-file=/dev/null",
-                PYTHON,
-                "-m",
-                "bench.instructions",
-                "--child",
-                str(requests),
+                *_child(requests, path),
             ],
             cwd=ROOT,
             env=env,
@@ -102,6 +127,12 @@ def instructions(count):
                 run.kill()
                 run.wait()
     return (totals[1] - totals[0]) / count
+
+
+def _child(requests, path):
+    return [PYTHON, "-m", "bench.instructions", "--child", str(requests)] + (
+        ["--path", path] if path is not None else []
+    )
 
 
 def collected(valgrind_output, returncode=0):
@@ -171,6 +202,18 @@ class WSGIClient:
         return answer["status"], body
 
 
+class Getting:
+    """GETs of one page, as a browser sends them."""
+
+    def __init__(self, client, path):
+        self.client, self.path = client, path
+
+    def __call__(self):
+        status, _body = self.client.request("GET", self.path)
+        if status != 200:
+            raise RuntimeError(f"GET {self.path}: {status}")
+
+
 class Registering:
     """Registration POSTs, confirmed, each for another person, as a browser sends them."""
 
@@ -193,11 +236,17 @@ class Registering:
             raise RuntimeError(f"POST {self.path}: {status}")
 
 
-def _register(requests):
+def _send(requests, path=None):
     gc.disable()  # see above
     from elbeday.wsgi import application
 
-    send = Registering(WSGIClient(application), RUSH_SLUGS[1])
+    client = WSGIClient(application)
+    if path is None:
+        send = Registering(client, RUSH_SLUGS[1])
+    else:
+        from bench.profile import _upcoming_ceremony
+
+        send = Getting(client, path.format(ceremony=_upcoming_ceremony()))
     for _number in range(requests):
         send()
 

@@ -23,7 +23,7 @@ from django.db import close_old_connections
 from bench import instructions, pace, run
 from bench.profile import Get, Register, _profile
 from registrations.models import Registration
-from tests.factories import SeatCategoryFactory
+from tests.factories import MemorialSiteFactory, SeatCategoryFactory
 
 
 @pytest.fixture
@@ -353,3 +353,25 @@ def test_instructions_count_registrations_through_the_deployed_application(setti
     )
     with pytest.raises(RuntimeError, match="404"):
         instructions.Registering(client, "no-such-ceremony")
+
+
+@pytest.mark.django_db
+def test_instructions_count_pages_through_the_deployed_application(settings, request):
+    """The counted process asks for a public page as a browser does, and stops at an
+    answer that is not the page."""
+    from elbeday.wsgi import Handler
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+        request.addfinalizer(functools.partial(signal.connect, close_old_connections))
+    client = instructions.WSGIClient(Handler())
+    MemorialSiteFactory(name_en="Torgau bridge")
+
+    instructions.Getting(client, "/en/memorials/")()
+    status, body = client.request("GET", "/en/memorials/")
+
+    assert status == 200
+    assert "Torgau bridge" in body.decode()
+    with pytest.raises(RuntimeError, match="404"):
+        instructions.Getting(client, "/en/memorials/no-such-site/")()
