@@ -34,8 +34,9 @@ shared cache, as on a page-cache miss), COUNT requests each.
 Run it on two checkouts with the same database and compare the lines. Before the two
 counted runs start, a process that is not counted sends the same requests twice and so
 fills the shared cache: the two runs going at once had raced to render and store the same
-fragments, and the public pages' counts moved by up to 80% between two runs of the same
-code.
+fragments, and whichever lost read them instead, so the public pages' counts moved by up
+to 80% between two runs of the same code (the memorial page 7.94 M, then 6.48 M; filled
+first, 6.46-6.50 M in four runs).
 """
 
 import argparse
@@ -98,10 +99,7 @@ def instructions(count, path=None):
         env["PAGE_CACHE_SECONDS"] = "0"
     # This checkout's static files, as the pages name them (bench.run collects them too).
     _manage(env, "collectstatic", "--no-input", "-v0")
-    # The shared cache filled first, by a process that is not counted: otherwise the two
-    # counted runs, going at once, race to render and store the same fragments, and
-    # whichever loses reads them instead. The same page counted 7.94 M per request in one
-    # run and 6.48 M in the next; filled first, 6.46-6.47 M in three runs.
+    # The shared cache filled first, by a process that is not counted (see above).
     subprocess.run(_child(2, path), cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     runs = [
         subprocess.Popen(

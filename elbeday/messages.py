@@ -16,6 +16,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 
 class LazyFallbackStorage(FallbackStorage):
     def __init__(self, request, *args, **kwargs):
+        # FallbackStorage's own __init__ makes the storages; everything else it sets is here.
         BaseStorage.__init__(self, request, *args, **kwargs)
         self._storage_arguments = args, kwargs
         self._used_storages = set()

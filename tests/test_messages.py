@@ -43,7 +43,8 @@ def test_messages_too_big_for_the_cookie_are_kept_in_the_session(rf):
 
     # The cookie holds what fits; the rest is in the session, and all are shown, in order.
     assert len(response.cookies[CookieStorage.cookie_name].value) < CookieStorage.max_cookie_size
-    following = _request(rf, {CookieStorage.cookie_name: response.cookies["messages"].value})
+    cookie = response.cookies[CookieStorage.cookie_name].value
+    following = _request(rf, {CookieStorage.cookie_name: cookie})
     following.session = request.session
     assert [str(message) for message in messages.get_messages(following)] == texts
 
