@@ -81,7 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    # django-simple-history's, for requests with a session (elbeday.middleware).
+    "elbeday.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as its documentation asks: answers locked-out sign-ins (see AXES_ below).
     "axes.middleware.AxesMiddleware",

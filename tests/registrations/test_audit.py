@@ -1,8 +1,10 @@
 import pytest
 from django.test import Client
 
+from registrations.models import Registration
 from tests.factories import RegistrationFactory, SeatCategoryFactory
 from tests.helpers import admin_action, ceremony_today, logged_in, page
+from tests.registrations.test_views import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +99,21 @@ def test_audit_admin_history_page_lists_the_changes(organiser, story):
         ],
         [title, "waiting", "3", "0", "Created", "None", "None", ""],
     ]
+
+
+def test_audit_history_names_a_signed_in_organiser_who_registers_on_the_public_form(organiser):
+    # The history looks up the user only for a request with a session cookie
+    # (elbeday.middleware.HistoryRequestMiddleware): an organiser has one, a visitor not.
+    category = SeatCategoryFactory(capacity=10, max_party_size=4)
+    url = f"/en/ceremonies/{category.ceremony.slug}/register/"
+
+    for client, email in (
+        (logged_in(organiser), "otto@example.org"),
+        (Client(), "ann@example.org"),
+    ):
+        response = client.post(url, form_data(category, email=email))
+        assert response.status_code == 302
+
+    registrations = {r.email: r for r in Registration.objects.all()}
+    assert history(registrations["otto@example.org"]) == [("+", "confirmed", 2, 0, "otto", None)]
+    assert history(registrations["ann@example.org"]) == [("+", "confirmed", 2, 0, None, None)]

@@ -1,9 +1,11 @@
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
+from django.utils.translation import override
 
 from registrations import services
-from registrations.models import BOOKING_CODE_ALPHABET, Registration
+from registrations.models import BOOKING_CODE_ALPHABET, Registration, new_booking_code
 from tests.factories import RegistrationFactory, SeatCategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +140,29 @@ def test_needs_lists_the_ticked_needs():
 
     with translation.override("en"):
         assert registration.needs == ["wheelchair space", "hearing loop"]
+
+
+def test_booking_codes_draw_every_character_of_the_alphabet():
+    # Each character comes from a random byte modulo 32: the alphabet must have 32
+    # different characters, and every one of them must turn up.
+    codes = "".join(new_booking_code() for _ in range(1000))
+
+    assert len(set(BOOKING_CODE_ALPHABET)) == len(BOOKING_CODE_ALPHABET) == 32
+    assert set(codes) == set(BOOKING_CODE_ALPHABET)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ru"])
+@pytest.mark.parametrize("script_prefix", ["/", "/elbe-day/"])
+def test_booking_address_is_the_one_django_reverses(language, script_prefix):
+    registration = RegistrationFactory()
+
+    with override(language):
+        set_script_prefix(script_prefix)
+        try:
+            address = registration.get_manage_url()
+            expected = reverse("registrations:manage", kwargs={"token": registration.manage_token})
+        finally:
+            set_script_prefix("/")
+
+    assert address == expected
+    assert address.startswith(f"{script_prefix}{language}/registrations/")
