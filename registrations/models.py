@@ -83,7 +83,11 @@ _TOKEN_SLOT = "0token0"
 
 @functools.lru_cache(maxsize=64)
 def _token_address(name, language, script_prefix, urlconf):
-    return reverse(name, kwargs={"token": _TOKEN_SLOT}, urlconf=urlconf).split(_TOKEN_SLOT)
+    # The last one: the token comes after the address prefix, which could hold the slot too.
+    start, _slot, end = reverse(name, kwargs={"token": _TOKEN_SLOT}, urlconf=urlconf).rpartition(
+        _TOKEN_SLOT
+    )
+    return start, end
 
 
 def token_url(name, token):

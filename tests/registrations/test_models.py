@@ -152,7 +152,7 @@ def test_booking_codes_draw_every_character_of_the_alphabet():
 
 
 @pytest.mark.parametrize("language", ["en", "de", "ru"])
-@pytest.mark.parametrize("script_prefix", ["/", "/elbe-day/"])
+@pytest.mark.parametrize("script_prefix", ["/", "/elbe-day/", "/0token0/"])
 def test_booking_address_is_the_one_django_reverses(language, script_prefix):
     registration = RegistrationFactory()
 
