@@ -196,8 +196,8 @@ class HistoryRequestMiddleware:
     user who made the change), for the requests that can have one: those with a session
     cookie. A visitor without one is nobody to name, and their rows are written without a
     user, as before; their request costs neither the context variable set and cleared
-    nor, for every change written, the session and user it would look up (a fiftieth of
-    a registration POST's instructions)."""
+    nor, for every change written, the session and user it would look up (about a
+    seventieth of a registration POST's instructions)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

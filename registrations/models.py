@@ -93,8 +93,8 @@ def _token_address(name, language, script_prefix, urlconf):
 def token_url(name, token):
     """`reverse(name, kwargs={"token": token})` for a signed token, from the address
     reversed once per language (and address prefix): every registration POST answers with
-    its booking's address, which Django's `reverse` would work out again each time, at a
-    fiftieth of the POST's instructions."""
+    its booking's address, which Django's `reverse` would work out again each time (about
+    a hundredth of the POST's instructions saved)."""
     start, end = _token_address(name, get_language(), get_script_prefix(), get_urlconf())
     return f"{start}{token}{end}"
 
@@ -112,9 +112,10 @@ def new_booking_code():
     """8 characters without look-alikes (0/O, 1/I), shown as ABCD-EFGH. Each is one random
     byte's: the alphabet's 32 characters divide its 256 values evenly, so none is more
     likely than another, and the code takes one read of the system's randomness, where a
-    `secrets.choice` per character took eight (a seventieth of a registration POST's
+    `secrets.choice` per character took eight (about a hundredth of a registration POST's
     instructions)."""
-    return "".join(BOOKING_CODE_ALPHABET[byte % 32] for byte in secrets.token_bytes(8))
+    alphabet = BOOKING_CODE_ALPHABET
+    return "".join(alphabet[byte % len(alphabet)] for byte in secrets.token_bytes(8))
 
 
 class Registration(models.Model):

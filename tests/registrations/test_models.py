@@ -2,7 +2,6 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
-from django.utils.translation import override
 
 from registrations import services
 from registrations.models import BOOKING_CODE_ALPHABET, Registration, new_booking_code
@@ -156,7 +155,7 @@ def test_booking_codes_draw_every_character_of_the_alphabet():
 def test_booking_address_is_the_one_django_reverses(language, script_prefix):
     registration = RegistrationFactory()
 
-    with override(language):
+    with translation.override(language):
         set_script_prefix(script_prefix)
         try:
             address = registration.get_manage_url()
