@@ -113,10 +113,10 @@ def _field_copy(field, memo):
 
 
 class _QuickCopiedFields(dict):
-    """A form's fields (`base_fields`), which Django deep-copies for every new form: here
-    each field and its widget are copied as their own `__deepcopy__` does, in a quarter of
-    the time (copying the form's fields was a tenth of a registration POST's instructions).
-    Fields and widgets of other kinds are deep-copied by their own `__deepcopy__`."""
+    """A form's fields (`base_fields`), which Django deep-copies for every new form (here:
+    each form shown; a form sent copies them when it has a mistake): each field and its
+    widget are copied as their own `__deepcopy__` does, in a quarter of the time. Fields
+    and widgets of other kinds are deep-copied by their own `__deepcopy__`."""
 
     def __deepcopy__(self, memo):
         return {name: _field_copy(field, memo) for name, field in self.items()}
@@ -301,33 +301,58 @@ class RegistrationForm(forms.ModelForm):
 
     def __init__(self, *args, categories, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("party_size", 1)
+        # What the fields depend on. (The categories of a ceremony's own list know their
+        # ceremony without a query.)
+        self._set_up_with = (
+            any(category.needs_invitation for category in categories),
+            categories[0].ceremony.pickup_point if categories else "",
+            get_language(),
+            get_script_prefix(),
+        )
+        # A form sent is validated, and shown only if it has a mistake: until then it
+        # reads the fields shared by every form sent for the same choices, which nothing
+        # changes while they are shared; it takes fields of its own before it is shown.
+        # (`BaseForm` copies `self.base_fields`.)
+        bound = (args[0] if args else kwargs.get("data")) is not None
+        if bound:
+            self.base_fields = _SharedFields(_shared_fields(*self._set_up_with))
         super().__init__(*args, **kwargs)
-        self.fields["category"].empty_label = None
-        self.fields["category"].set_categories(categories)
-        if len(categories) == 1:
-            self.fields["category"].initial = categories[0].pk
-        if not any(category.needs_invitation for category in categories):
-            del self.fields["invitation_code"]
-        self.fields["country"].choices = _country_choices(get_language())
-        self.fields["language"].initial = get_language()
-        # Left empty, it is none (and forms posted before the field existed still work).
-        self.fields["carers"].required = False
-        self.fields["carers"].widget.attrs["min"] = 0
-        # Transport is asked for only where the organisers offer it. (The categories of a
-        # ceremony's own list know their ceremony without a query.)
-        pickup_point = categories[0].ceremony.pickup_point if categories else ""
-        if pickup_point:
-            self.fields["needs_transport"].label = _(
-                "I need transport from the pick-up point: %(place)s"
-            ) % {"place": pickup_point}
+        if bound:
+            del self.base_fields
+            # Each form's own, in its place: it holds the request's categories.
+            self.fields["category"] = _field_copy(type(self).base_fields["category"], {})
         else:
-            del self.fields["needs_transport"]
-        self.fields["consent_privacy"].label = _consent_label(get_language(), get_script_prefix())
+            _set_up_fields(self.fields, *self._set_up_with)
+        self._fields_shared = bound
+        category = self.fields["category"]
+        category.empty_label = None
+        category.set_categories(categories)
+        if len(categories) == 1:
+            category.initial = categories[0].pk
+
+    def _own_fields(self):
+        """Fields of this form's own in place of the shared ones, before it is shown (a
+        form's fields are written to as they are shown) or anything else changes them."""
+        if not self._fields_shared:
+            return
+        self._fields_shared = False
+        fields = copy.deepcopy(type(self).base_fields)
+        fields["category"] = self.fields["category"]
+        _set_up_fields(fields, *self._set_up_with)
+        self.fields = fields
+        self._bound_fields_cache.clear()
+
+    def add_error(self, field, error):
+        # Every mistake comes here (the fields' own, the model's, the service's): a form
+        # with one is shown again.
+        self._own_fields()
+        super().add_error(field, error)
 
     @functools.cached_property
     def helper(self):
         """The layout, made only when the form is shown: a form sent without a mistake
         is never rendered."""
+        self._own_fields()
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True  # the template's <form> has the token
@@ -412,6 +437,48 @@ class RegistrationForm(forms.ModelForm):
 
 
 RegistrationForm.base_fields = _QuickCopiedFields(RegistrationForm.base_fields)
+
+
+def _set_up_fields(fields, by_invitation, pickup_point, language, script_prefix):
+    """What a RegistrationForm's fields (but the category's) depend on: whether a
+    category asks for an invitation, the ceremony's pick-up point, and the language and
+    address prefix of the request."""
+    if not by_invitation:
+        del fields["invitation_code"]
+    fields["country"].choices = _country_choices(language)
+    fields["language"].initial = language
+    # Left empty, it is none (and forms posted before the field existed still work).
+    fields["carers"].required = False
+    fields["carers"].widget.attrs["min"] = 0
+    # Transport is asked for only where the organisers offer it.
+    if pickup_point:
+        fields["needs_transport"].label = _(
+            "I need transport from the pick-up point: %(place)s"
+        ) % {"place": pickup_point}
+    else:
+        del fields["needs_transport"]
+    fields["consent_privacy"].label = _consent_label(language, script_prefix)
+
+
+# Bounded: the pick-up point is content, the address prefix comes with the request.
+@functools.lru_cache(maxsize=32)
+def _shared_fields(by_invitation, pickup_point, language, script_prefix):
+    """The fields that forms sent with these choices validate with, set up once (a tenth
+    of a registration POST's instructions went to copying and setting up each form's
+    fields); each form puts a category field of its own in place of this one. Nothing may
+    change them: a form takes its own before it is shown."""
+    fields = copy.deepcopy(RegistrationForm.base_fields)
+    with translation.override(language):
+        _set_up_fields(fields, by_invitation, pickup_point, language, script_prefix)
+    return fields
+
+
+class _SharedFields(dict):
+    """The fields a sent form is made with: `BaseForm.__init__` deep-copies them into
+    `form.fields`, which here is a new dictionary of the same, shared, fields."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class PartySizeForm(forms.ModelForm):

@@ -20,7 +20,7 @@ takes the ORM's way."""
 import contextlib
 import functools
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
@@ -47,18 +47,46 @@ def _written_fields(model, leave_out=()):
     ]
 
 
+# Field classes whose own `pre_save` and `get_db_prep_save` give a value of this exact
+# type (or None) back unchanged, on every database: their values go into the insert as
+# they are, without the calls. A value of another type (a lazy translation, a choice's
+# enum member) takes the ORM's way, as do other classes (PostgreSQL's integers are given
+# a psycopg type of their field's size).
+_AS_IS = {
+    models.CharField: str,
+    models.EmailField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+}
+_NOT_LOADED = object()
+
+
+def _with_kinds(fields):
+    """Each field with its attribute's name and the type its values go in as they are."""
+    return tuple((field, field.attname, _AS_IS.get(type(field))) for field in fields)
+
+
 @functools.cache
 def _fields():
     return (
-        _written_fields(Registration, leave_out=_DECIDED),
+        _with_kinds(_written_fields(Registration, leave_out=_DECIDED)),
         _written_fields(_HISTORY),
-        _written_fields(OutgoingEmail, leave_out=("registration", "kind")),
+        _with_kinds(_written_fields(OutgoingEmail, leave_out=("registration", "kind"))),
     )
 
 
 def _values(instance, fields, database):
     """The fields' values as an insert of the ORM would send them (automatic dates set)."""
-    return [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
+    state = instance.__dict__
+    values = []
+    for field, attname, as_is in fields:
+        if as_is is not None:
+            value = state.get(attname, _NOT_LOADED)
+            if value is None or type(value) is as_is:
+                values.append(value)
+                continue
+        values.append(field.get_db_prep_save(field.pre_save(instance, True), database))
+    return values
 
 
 def _literal(value):
@@ -75,6 +103,9 @@ def _statement(registration_nulls, email_nulls):
 
     def columns(fields):
         return ", ".join(quote(field.column) for field in fields)
+
+    registration_fields = [field for field, _attname, _as_is in registration_fields]
+    email_fields = [field for field, _attname, _as_is in email_fields]
 
     def placeholders(nulls):
         return ", ".join("NULL" if null else "%s" for null in nulls)

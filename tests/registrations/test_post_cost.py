@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms.boundfield import BoundField
 from django.http import QueryDict
-from django.utils.translation import gettext, override
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, override
 
-from registrations import services
+from registrations import emails, services, statement
 from registrations.forms import RegistrationForm
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import (
@@ -297,6 +298,64 @@ def test_what_one_form_shows_does_not_stay_for_the_next(client, page):
     ]
 
 
+def _marks(field):
+    """What showing a form writes into a field: its widget's attributes, its choices'."""
+    return dict(field.widget.attrs), field.label
+
+
+def test_forms_sent_share_fields_that_showing_a_form_never_changes(client, page):
+    """Forms sent for one ceremony validate with fields they share (their copies were a
+    tenth of a POST); a form with a mistake takes fields of its own before it is shown,
+    so the marks of one person's mistakes never reach the shared fields, the next form
+    sent, or the next form shown, whichever way the mistake came (a field's, the model's,
+    the service's)."""
+    category = SeatCategoryFactory(capacity=1, has_waiting_list=False)
+    url = register_url(category.ceremony)
+    sent = RegistrationForm(QueryDict(), categories=[category])
+    shared = {name: _marks(field) for name, field in sent.fields.items()}
+
+    wrong_name = page(client.post(url, form_data(category, name="", phone="call me")))
+    wrong_email = page(client.post(url, form_data(category, email="anna@example")))
+    assert client.post(url, form_data(category)).status_code == 302
+    full = page(client.post(url, form_data(category, email="ben@example.org")))
+    shown = page(client.get(url))
+
+    assert {name: _marks(field) for name, field in sent.fields.items()} == shared
+    invalid = [
+        [
+            element.attrs["id"]
+            for element in result.find_all("input")
+            if "is-invalid" in element.classes or "aria-invalid" in element.attrs
+        ]
+        for result in (wrong_name, wrong_email, full, shown)
+    ]
+    assert invalid == [["id_name", "id_phone"], ["id_email"], ["id_category_0"], []]
+    assert list(full.errors()) == ["category"]
+    assert shown.errors() == {}
+
+
+def test_a_form_sent_has_the_fields_of_a_form_shown_in_their_order():
+    """Sharing the fields changes neither which fields a form sent has nor their order,
+    so its mistakes are listed as on the form shown; each sent form has its own category
+    field, holding its own request's categories."""
+    with_invitation = SeatCategoryFactory(
+        invitation_code="ELBE", ceremony=CeremonyFactory(pickup_point="Torgau station")
+    )
+    plain = SeatCategoryFactory()
+    for category in (with_invitation, plain):
+        shown = RegistrationForm(categories=[category])
+        sent = RegistrationForm(QueryDict(), categories=[category])
+        again = RegistrationForm(QueryDict(), categories=[category])
+
+        assert list(sent.fields) == list(shown.fields)
+        assert sent.fields["category"] is not again.fields["category"]
+        assert sent.fields["category"].categories == {category.pk: category}
+        assert not sent.is_valid()
+        assert list(sent.errors) == [name for name in shown.fields if name in sent.errors]
+    assert "invitation_code" in RegistrationForm(QueryDict(), categories=[with_invitation]).fields
+    assert "invitation_code" not in RegistrationForm(QueryDict(), categories=[plain]).fields
+
+
 def test_form_fields_are_copied_as_django_copies_them():
     """The quicker copy of RegistrationForm's fields makes new objects where Django's own
     deep copy does, and shares what it shares, for every field and widget."""
@@ -369,3 +428,43 @@ def test_bound_fields_show_what_djangos_show():
             assert getattr(ours, attribute) == getattr(djangos, attribute), (name, attribute)
         assert str(ours.help_text) == str(djangos.help_text), name
         assert ours.label_tag() == djangos.label_tag(), name
+
+
+def _as_sent(value):
+    """A value for the database with its type (psycopg's JSON wrapper by what it holds)."""
+    return type(value), getattr(value, "obj", value)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "Anna Schmidt", "phone": "", "needs_seating": True, "guest_names": "Ben\nCarla"},
+        # Values of other types than the column's own take the ORM's way.
+        {"name": gettext_lazy("Guest"), "language": Registration.Status.CONFIRMED},
+        {"name": "Anna", "email": None, "needs_note": None, "needs_seating": None},
+    ],
+    ids=["as-they-are", "lazy-and-choice", "empty"],
+)
+def test_the_statements_values_are_the_ones_the_orm_would_insert(monkeypatch, fields):
+    """The one statement sends text and yes/no values given as str and bool as they are,
+    without the ORM's calls for each field; what it sends for every field of the
+    registration and of its email is what the ORM's insert sends."""
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)  # for the automatic dates
+    category = SeatCategoryFactory()
+    registration = Registration(category=category, ceremony=category.ceremony, **fields)
+    registration.email = fields.get("email", "anna@example.org")
+    email = emails.registration_email(
+        Registration(category=category, email="anna@example.org", language="de"),
+        OutgoingEmail.Kind.CONFIRMATION,
+    )
+    registration_fields, _history_fields, email_fields = statement._fields()
+    for instance, fields_written in ((registration, registration_fields), (email, email_fields)):
+        orms = [
+            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field, _attname, _as_is in fields_written
+        ]
+        ours = statement._values(instance, fields_written, connection)
+
+        assert list(map(_as_sent, ours)) == list(map(_as_sent, orms))
+        assert len(ours) == len(fields_written) > 10
