@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_countries.widgets import LazySelect
 
 from .models import Delegation, Registration, Speaker
 
@@ -38,6 +39,11 @@ class _FixedChoices(BaseChoiceIterator):
     def __len__(self):
         return len(self.choices)
 
+    def __hash__(self):
+        # Equal (as Django's choice iterators are) when their choices are: a key of the
+        # selects kept once rendered.
+        return hash(self.choices)
+
     def __copy__(self):
         return self
 
@@ -52,6 +58,51 @@ def _country_choices(language):
         return _FixedChoices([("", "—"), *((code, str(name)) for code, name in countries)])
 
 
+# Bounded: a form sent with a mistake is shown with the country it was sent with.
+_KEPT_SELECTS_MAX = 256
+_kept_selects = {}
+
+
+class _KeptSelectMixin:
+    """A select of fixed choices (the country list, the languages) rendered once for
+    each language, name, value and attributes, and kept: Django renders each option
+    through a template of its own, and the 250 countries were most of what the
+    registration form's page cost (about 27 ms of CPU a page). The choices must be fixed
+    (`_FixedChoices`, shared by every form): a select of other choices, or with
+    attributes that cannot be a key, is rendered each time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = (
+            type(self),
+            self.choices,
+            name,
+            tuple(self.format_value(value)),
+            tuple(sorted(self.build_attrs(self.attrs, attrs).items())),
+            renderer,
+            get_language(),
+        )
+        try:
+            return _kept_selects[key]
+        except KeyError:
+            pass
+        except TypeError:  # a part that cannot be a key
+            return super().render(name, value, attrs, renderer)
+        html = super().render(name, value, attrs, renderer)
+        if isinstance(self.choices, _FixedChoices):
+            if len(_kept_selects) >= _KEPT_SELECTS_MAX:
+                _kept_selects.clear()
+            _kept_selects[key] = html
+        return html
+
+
+class _KeptSelect(_KeptSelectMixin, forms.Select):
+    pass
+
+
+class _KeptCountrySelect(_KeptSelectMixin, LazySelect):
+    pass
+
+
 def _formfield(model_field, **kwargs):
     # A party is at least one person (the model's own minimum), not the 0 that a positive
     # integer field would allow in the browser.
@@ -64,8 +115,10 @@ def _formfield(model_field, **kwargs):
     # Each new form deep-copies its fields, choices included, unless they are fixed: the
     # languages never change, and each form sets the country list for its language.
     if model_field.name == "language":
+        field.widget = _KeptSelect()
         field.choices = _FixedChoices(field.choices)
     elif model_field.name == "country":
+        field.widget = _KeptCountrySelect()
         field.choices = _FixedChoices(())
     return field
 
@@ -300,7 +353,7 @@ class RegistrationForm(forms.ModelForm):
         }
 
     def __init__(self, *args, categories, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("party_size", 1)
+        kwargs["initial"] = {"party_size": 1, **(kwargs.get("initial") or {})}
         # What the fields depend on. (The categories of a ceremony's own list know their
         # ceremony without a query.)
         self._set_up_with = (

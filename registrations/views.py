@@ -113,10 +113,12 @@ def register(request, slug):
         )
     if request.method != "POST":
         read_seats(categories)
+    data = request.POST or None
     form = RegistrationForm(
-        request.POST or None,
+        data,
         categories=categories,
-        initial={"submission_key": uuid.uuid4()},
+        # A form sent is shown again with the key it was sent with.
+        initial=None if data else {"submission_key": uuid.uuid4()},
     )
     status = 200
     if request.method == "POST":

@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, override
 
-from registrations import emails, services, statement
+from registrations import emails, forms, services, statement
 from registrations.forms import RegistrationForm
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import (
@@ -468,3 +468,53 @@ def test_the_statements_values_are_the_ones_the_orm_would_insert(monkeypatch, fi
 
         assert list(map(_as_sent, ours)) == list(map(_as_sent, orms))
         assert len(ours) == len(fields_written) > 10
+
+
+def _djangos_rendering(widget, name, value, attrs=None):
+    """The select as Django renders it, without the kept renderings."""
+    return super(forms._KeptSelectMixin, widget).render(name, value, attrs, widget_renderer())
+
+
+def widget_renderer():
+    from django.forms.renderers import get_default_renderer
+
+    return get_default_renderer()
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ru"])
+@pytest.mark.parametrize("value", [None, "DE", "XX"])
+def test_the_country_and_language_selects_kept_are_djangos_own(language, value):
+    """The country list (250 options, each rendered through a template: most of what the
+    form's page cost) and the languages are rendered once for each language, name, value
+    and attributes, and kept: what is kept is what Django renders, and one language's,
+    value's or attributes' rendering is never shown for another."""
+    category = SeatCategoryFactory()
+    shown = []
+    with override(language):
+        for data in (None, QueryDict(f"country={value}&language=de") if value else None):
+            form = RegistrationForm(data, categories=[category])
+            for name in ("country", "language"):
+                widget = form.fields[name].widget
+                for attrs in ({"id": f"id_{name}"}, {"id": f"id_{name}", "class": "is-invalid"}):
+                    field_value = form[name].value()
+                    kept = [
+                        widget.render(name, field_value, attrs, widget_renderer()) for _ in range(2)
+                    ]
+                    expected = _djangos_rendering(widget, name, field_value, attrs)
+                    assert kept == [expected, expected], (name, data, attrs)
+                    shown.append(expected)
+    if language != "en":
+        with override("en"):
+            english = RegistrationForm(categories=[category])["country"].as_widget()
+        assert english not in shown
+
+
+def test_the_kept_selects_are_bounded():
+    """Selects kept for any number of values sent (a bot sending every code) stay a
+    bounded number."""
+    widget = RegistrationForm(categories=[SeatCategoryFactory()]).fields["country"].widget
+    with override("en"):
+        for number in range(forms._KEPT_SELECTS_MAX + 50):
+            widget.render("country", f"X{number}", {"id": "id_country"}, widget_renderer())
+
+    assert 0 < len(forms._kept_selects) <= forms._KEPT_SELECTS_MAX

@@ -494,6 +494,22 @@ def test_each_form_gets_its_own_submission_key(client, page, category):
     assert len({str(uuid.UUID(key)) for key in keys}) == 2
 
 
+def test_a_form_with_a_mistake_keeps_its_submission_key(client, page, category):
+    """The form shown again keeps the key it was sent with (a form sent makes no new
+    one), so that the corrected form, sent twice, registers once."""
+    data = form_data(category, email="anna@example")
+    shown = page(client.post(register_url(category.ceremony), data))
+    kept = shown.find("input", name="submission_key").attrs["value"]
+    corrected = {**data, "email": "anna@example.org"}
+
+    responses = [client.post(register_url(category.ceremony), corrected) for _ in range(2)]
+
+    assert kept == data["submission_key"]
+    assert [response.status_code for response in responses] == [302, 302]
+    assert responses[0]["Location"] == responses[1]["Location"]
+    assert Registration.objects.filter(email="anna@example.org").count() == 1
+
+
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_too_many_registrations_from_one_address_are_refused(
     client, page, translated, settings, language
