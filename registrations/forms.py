@@ -6,7 +6,8 @@ import copy
 import functools
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
@@ -240,6 +241,42 @@ _ONE_NAME_WIDGETS = (
 )
 
 
+# Bounded: a form's set-up holds the ceremony's pick-up point, which organisers edit.
+_KEPT_FIELDS_MAX = 512
+_kept_fields = {}
+
+
+class _KeptField(Field):
+    """A field of the registration form that, on a form not yet sent, shows only what
+    its set-up, the language and its initial value make it: crispy-forms' rendering of
+    it (a template of some hundred nodes for each field) is kept, for the form's page
+    that every registrant opens. A form sent is rendered each time, with its values and
+    mistakes."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
+        if form.is_bound:
+            return super().render(form, context, template_pack, extra_context, **kwargs)
+        key = (
+            tuple(self.fields),
+            template_pack,
+            form._set_up_with,
+            get_language(),
+            form.prefix,
+            form.auto_id,
+            tuple(str(form[name].initial) for name in self.fields),
+        )
+        html = _kept_fields.get(key)
+        if html is None:
+            html = super().render(form, context, template_pack, extra_context, **kwargs)
+            if len(_kept_fields) >= _KEPT_FIELDS_MAX:
+                _kept_fields.clear()
+            _kept_fields[key] = html
+        else:
+            # As crispy-forms' own rendering records it.
+            form.rendered_fields.update(self.fields)
+        return html
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
     """Offers the categories the page has read already, and finds the choice among them
     without a query of its own."""
@@ -409,28 +446,36 @@ class RegistrationForm(forms.ModelForm):
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True  # the template's <form> has the token
+        kept = _KeptField
         helper.layout = Layout(
-            Fieldset(_("About you"), "name", "email", "phone", "country", "language"),
+            Fieldset(
+                _("About you"),
+                kept("name"),
+                kept("email"),
+                kept("phone"),
+                kept("country"),
+                kept("language"),
+            ),
             Fieldset(
                 _("Seats"),
                 "category",
-                *(["invitation_code"] if "invitation_code" in self.fields else []),
-                "party_size",
-                "carers",
-                "guest_names",
+                *([kept("invitation_code")] if "invitation_code" in self.fields else []),
+                kept("party_size"),
+                kept("carers"),
+                kept("guest_names"),
             ),
             Fieldset(
                 _("Accessibility"),
                 HTML(
                     format_html("<p>{}</p>", _("Tell us what you need and we will prepare for it."))
                 ),
-                *Registration.NEEDS,
-                "interpreter_language",
-                *(["needs_transport"] if "needs_transport" in self.fields else []),
-                "needs_note",
+                *map(kept, Registration.NEEDS),
+                kept("interpreter_language"),
+                *([kept("needs_transport")] if "needs_transport" in self.fields else []),
+                kept("needs_note"),
             ),
-            Fieldset(_("Consent"), "consent_privacy", "consent_future"),
-            Div("website", css_class="form-trap", aria_hidden="true"),
+            Fieldset(_("Consent"), kept("consent_privacy"), kept("consent_future")),
+            Div(kept("website"), css_class="form-trap", aria_hidden="true"),
             "submission_key",
             Submit("register", _("Register"), css_class="btn-lg"),
         )

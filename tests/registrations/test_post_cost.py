@@ -518,3 +518,81 @@ def test_the_kept_selects_are_bounded():
             widget.render("country", f"X{number}", {"id": "id_country"}, widget_renderer())
 
     assert 0 < len(forms._kept_selects) <= forms._KEPT_SELECTS_MAX
+
+
+def _form_html(form):
+    from crispy_forms.utils import render_crispy_form
+
+    return render_crispy_form(form)
+
+
+def test_the_fields_kept_for_the_forms_page_are_crispy_forms_own_rendering():
+    """On the form's page (a form not sent), each field but the seat categories and the
+    submission key is rendered once per set-up and language and kept: the page is what
+    crispy-forms renders without them, in every language."""
+    category = SeatCategoryFactory(
+        invitation_code="ELBE", ceremony=CeremonyFactory(pickup_point="Torgau station")
+    )
+    key = uuid.uuid4()
+    for language in ("en", "de", "ru"):
+        with override(language):
+            forms._kept_fields.clear()
+            fresh = _form_html(
+                RegistrationForm(categories=[category], initial={"submission_key": key})
+            )
+            kept = _form_html(
+                RegistrationForm(categories=[category], initial={"submission_key": key})
+            )
+
+            assert kept == fresh
+            assert forms._kept_fields
+            assert str(key) in kept
+            assert "Torgau station" in kept
+
+
+def test_what_a_page_shows_follows_the_ceremony_language_and_edits(
+    client, page, django_capture_on_commit_callbacks
+):
+    """The kept fields are never another ceremony's, language's or form's: each page
+    shows its own pick-up point and language, a page after a pick-up point was edited
+    shows the new one, and a form sent with values shows them while the next page is
+    empty."""
+    strehla = SeatCategoryFactory(ceremony=CeremonyFactory(pickup_point="Strehla church"))
+    torgau = SeatCategoryFactory(ceremony=CeremonyFactory(pickup_point="Torgau station"))
+
+    def transport(ceremony, language="en"):
+        shown = page(client.get(f"/{language}/ceremonies/{ceremony.slug}/register/"))
+        return shown.texts("label", **{"for": "id_needs_transport"})
+
+    assert transport(strehla.ceremony) == [
+        "I need transport from the pick-up point: Strehla church"
+    ]
+    assert transport(torgau.ceremony) == ["I need transport from the pick-up point: Torgau station"]
+    assert transport(torgau.ceremony, "de") == [
+        "Ich benötige einen Transport ab dem Abholpunkt: Torgau station"
+    ]
+    strehla.ceremony.pickup_point = "Strehla, market square"
+    with django_capture_on_commit_callbacks(execute=True):  # the content version moves on
+        strehla.ceremony.save()
+    assert transport(strehla.ceremony) == [
+        "I need transport from the pick-up point: Strehla, market square"
+    ]
+
+    sent = page(client.post(register_url(torgau.ceremony), form_data(torgau, email="anna@x")))
+    shown = page(client.get(register_url(torgau.ceremony)))
+    assert sent.find("input", id="id_name").attrs["value"] == "Anna Schmidt"
+    assert "value" not in shown.find("input", id="id_name").attrs
+    assert shown.errors() == {}
+
+
+def test_the_kept_fields_are_bounded():
+    """However many ceremonies and pick-up points, the fields kept stay a bounded number."""
+    categories = [
+        SeatCategoryFactory(ceremony=CeremonyFactory(pickup_point=f"Stop {number}"))
+        for number in range(forms._KEPT_FIELDS_MAX // 10 + 5)
+    ]
+    with override("en"):
+        for category in categories:
+            _form_html(RegistrationForm(categories=[category]))
+
+    assert 0 < len(forms._kept_fields) <= forms._KEPT_FIELDS_MAX
