@@ -77,6 +77,10 @@ PACED_RUSH_RATE = 150
 # beside what it is compared with, and the median counts.
 REPEATS = 3
 RUSH_SLUGS = ("bench-rush", "bench-rush-pages")  # see bench.generate
+# The registration form's page, which every registrant opens before registering: never
+# kept in the page cache (it holds a CSRF token, a submission key and the seats left), so
+# each request renders it; its CPU has the uncached pages' budget.
+REGISTRATION_FORM = "/en/ceremonies/{slug}/register/"
 # Signed in as an organiser (bench.run --seed-staff), at the size's registrations. The gate
 # page shows the ceremonies of today: one of the generated ceremonies is moved to today.
 STAFF_PAGES = [
@@ -137,7 +141,7 @@ def main():
     sizes = [int(size) for size in args.sizes.split(",")]
     database = _database_kind()
     runs = []
-    steps = len(sizes) * (3 * len(PAGES) + len(STAFF_PAGES) + 5 + args.profile)
+    steps = len(sizes) * (3 * len(PAGES) + len(STAFF_PAGES) + 6 + args.profile)
     with tqdm(total=steps, unit="step", dynamic_ncols=True) as bar:
         for scale in sizes:
             runs.append(_run_scale(scale, database, args, bar))
@@ -377,6 +381,11 @@ def _run_scale(scale, database, args, bar):
             )
             _stop(hello)
             bar.update(1)
+            bar.set_description(f"size {scale}: registration form")
+            registration_form = _measure(
+                base + REGISTRATION_FORM.format(slug=RUSH_SLUGS[1]), args, master=server.pid
+            )
+            bar.update(1)
             bar.set_description(f"size {scale}: registration rush")
             rush = _rush(base, env, args, master=server.pid)
             bar.update(1)
@@ -420,6 +429,7 @@ def _run_scale(scale, database, args, bar):
         "pages_during_rush": during_rush,
         "pages_during_paced_rush": during_paced_rush,
         "registrations": registrations,
+        "registration_form": registration_form,
         "rush": rush,
         "gate_ceremony": staff["gate_ceremony"],
         "staff_pages": staff_pages,
@@ -1039,6 +1049,12 @@ def _table(result):
                 f"each page measured alone, then during the rush, back to back, {repeats} "
                 "times: the pair with the median ratio is shown, then every ratio"
             )
+        if form := run.get("registration_form"):
+            lines.append(
+                f"registration form page (never from the page cache): {form['rps']:.0f}/s, "
+                f"p50 {form['p50_ms']:.1f} ms, p99 {form['p99_ms']:.1f} ms, CPU "
+                f"{_ms(form.get('cpu_ms'))} ms, {form['errors']} errors"
+            )
         if confirmed := run.get("registrations"):
             lines += _registrations_lines(confirmed)
         rush = run["rush"]
@@ -1071,6 +1087,8 @@ def _budgets(run):
             at_most(
                 f"{page['name']}, uncached, CPU", page["uncached"].get("cpu_ms"), UNCACHED_CPU_MS
             )
+    if form := run.get("registration_form"):
+        at_most("registration form page, CPU", form.get("cpu_ms"), UNCACHED_CPU_MS)
     caches = [(run.get("cache", "file"), run["pages"])]
     if run.get("file_cache_pages"):
         caches.append(("file", run["file_cache_pages"]))
