@@ -2,7 +2,6 @@
 Content Security Policy's header, as django-csp sets it, built once."""
 
 import codecs
-import contextlib
 import functools
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -18,7 +17,7 @@ from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.log import log_response
-from simple_history.models import HistoricalRecords
+from simple_history import middleware as history_middleware
 
 # What form data is written in: names, values, "=", "&", "%" escapes and line breaks.
 _ASCII_SAMPLE = "".join(map(chr, range(0x20, 0x7F))) + "\t\r\n"
@@ -201,14 +200,9 @@ class HistoryRequestMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.with_history = history_middleware.HistoryRequestMiddleware(get_response)
 
     def __call__(self, request):
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return self.get_response(request)
-        # As simple_history.middleware does.
-        HistoricalRecords.context.request = request
-        try:
-            return self.get_response(request)
-        finally:
-            with contextlib.suppress(AttributeError):
-                del HistoricalRecords.context.request
+        return self.with_history(request)

@@ -59,6 +59,18 @@ def _country_choices(language):
         return _FixedChoices([("", "—"), *((code, str(name)) for code, name in countries)])
 
 
+def _kept(store, limit, key, render):
+    """`store[key]`, made by `render()` when it is not there; a store that holds `limit`
+    renderings is emptied first (its keys come with requests)."""
+    html = store.get(key)
+    if html is None:
+        html = render()
+        if len(store) >= limit:
+            store.clear()
+        store[key] = html
+    return html
+
+
 # Bounded: a form sent with a mistake is shown with the country it was sent with.
 _KEPT_SELECTS_MAX = 256
 _kept_selects = {}
@@ -73,6 +85,9 @@ class _KeptSelectMixin:
     attributes that cannot be a key, is rendered each time."""
 
     def render(self, name, value, attrs=None, renderer=None):
+        render = functools.partial(super().render, name, value, attrs, renderer)
+        if not isinstance(self.choices, _FixedChoices):
+            return render()
         key = (
             type(self),
             self.choices,
@@ -83,17 +98,10 @@ class _KeptSelectMixin:
             get_language(),
         )
         try:
-            return _kept_selects[key]
-        except KeyError:
-            pass
-        except TypeError:  # a part that cannot be a key
-            return super().render(name, value, attrs, renderer)
-        html = super().render(name, value, attrs, renderer)
-        if isinstance(self.choices, _FixedChoices):
-            if len(_kept_selects) >= _KEPT_SELECTS_MAX:
-                _kept_selects.clear()
-            _kept_selects[key] = html
-        return html
+            hash(key)
+        except TypeError:  # an attribute that cannot be a key
+            return render()
+        return _kept(_kept_selects, _KEPT_SELECTS_MAX, key, render)
 
 
 class _KeptSelect(_KeptSelectMixin, forms.Select):
@@ -265,15 +273,12 @@ class _KeptField(Field):
             form.auto_id,
             tuple(str(form[name].initial) for name in self.fields),
         )
-        html = _kept_fields.get(key)
-        if html is None:
-            html = super().render(form, context, template_pack, extra_context, **kwargs)
-            if len(_kept_fields) >= _KEPT_FIELDS_MAX:
-                _kept_fields.clear()
-            _kept_fields[key] = html
-        else:
-            # As crispy-forms' own rendering records it.
-            form.rendered_fields.update(self.fields)
+        render = functools.partial(
+            super().render, form, context, template_pack, extra_context, **kwargs
+        )
+        html = _kept(_kept_fields, _KEPT_FIELDS_MAX, key, render)
+        # As crispy-forms' own rendering records it (a kept field was not rendered now).
+        form.rendered_fields.update(self.fields)
         return html
 
 

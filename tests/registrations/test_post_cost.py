@@ -6,9 +6,11 @@ import copy
 import uuid
 
 import pytest
+from crispy_forms.utils import render_crispy_form
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms.boundfield import BoundField
+from django.forms.renderers import get_default_renderer
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, override
@@ -472,13 +474,7 @@ def test_the_statements_values_are_the_ones_the_orm_would_insert(monkeypatch, fi
 
 def _djangos_rendering(widget, name, value, attrs=None):
     """The select as Django renders it, without the kept renderings."""
-    return super(forms._KeptSelectMixin, widget).render(name, value, attrs, widget_renderer())
-
-
-def widget_renderer():
-    from django.forms.renderers import get_default_renderer
-
-    return get_default_renderer()
+    return super(forms._KeptSelectMixin, widget).render(name, value, attrs, get_default_renderer())
 
 
 @pytest.mark.parametrize("language", ["en", "de", "ru"])
@@ -498,7 +494,8 @@ def test_the_country_and_language_selects_kept_are_djangos_own(language, value):
                 for attrs in ({"id": f"id_{name}"}, {"id": f"id_{name}", "class": "is-invalid"}):
                     field_value = form[name].value()
                     kept = [
-                        widget.render(name, field_value, attrs, widget_renderer()) for _ in range(2)
+                        widget.render(name, field_value, attrs, get_default_renderer())
+                        for _ in range(2)
                     ]
                     expected = _djangos_rendering(widget, name, field_value, attrs)
                     assert kept == [expected, expected], (name, data, attrs)
@@ -515,15 +512,9 @@ def test_the_kept_selects_are_bounded():
     widget = RegistrationForm(categories=[SeatCategoryFactory()]).fields["country"].widget
     with override("en"):
         for number in range(forms._KEPT_SELECTS_MAX + 50):
-            widget.render("country", f"X{number}", {"id": "id_country"}, widget_renderer())
+            widget.render("country", f"X{number}", {"id": "id_country"}, get_default_renderer())
 
     assert 0 < len(forms._kept_selects) <= forms._KEPT_SELECTS_MAX
-
-
-def _form_html(form):
-    from crispy_forms.utils import render_crispy_form
-
-    return render_crispy_form(form)
 
 
 def test_the_fields_kept_for_the_forms_page_are_crispy_forms_own_rendering():
@@ -537,10 +528,10 @@ def test_the_fields_kept_for_the_forms_page_are_crispy_forms_own_rendering():
     for language in ("en", "de", "ru"):
         with override(language):
             forms._kept_fields.clear()
-            fresh = _form_html(
+            fresh = render_crispy_form(
                 RegistrationForm(categories=[category], initial={"submission_key": key})
             )
-            kept = _form_html(
+            kept = render_crispy_form(
                 RegistrationForm(categories=[category], initial={"submission_key": key})
             )
 
@@ -593,6 +584,6 @@ def test_the_kept_fields_are_bounded():
     ]
     with override("en"):
         for category in categories:
-            _form_html(RegistrationForm(categories=[category]))
+            render_crispy_form(RegistrationForm(categories=[category]))
 
     assert 0 < len(forms._kept_fields) <= forms._KEPT_FIELDS_MAX
