@@ -269,6 +269,10 @@ def assert_accessible(axe):
     """Run axe-core (the copy in axe-playwright-python) on the page; fail on any violation."""
 
     def assert_accessible(page):
+        # A page that a click or a form has just opened can be parsed before its
+        # stylesheets have arrived; axe would then judge the browser's default colours
+        # (a grey button under white text), which no visitor ever sees.
+        page.wait_for_load_state("load")
         results = axe.run(page)
         if results.violations_count:
             report = "\n".join(_describe(v) for v in results.response["violations"])
