@@ -7,7 +7,7 @@ import functools
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
-from crispy_forms.utils import TEMPLATE_PACK
+from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
@@ -254,6 +254,11 @@ _KEPT_FIELDS_MAX = 512
 _kept_fields = {}
 
 
+# Bounded: each seats-left figure a category shows makes a form of its own.
+_KEPT_FORMS_MAX = 256
+_kept_forms = {}
+
+
 class _KeptField(Field):
     """A field of the registration form that, on a form not yet sent, shows only what
     its set-up, the language and its initial value make it: crispy-forms' rendering of
@@ -481,10 +486,30 @@ class RegistrationForm(forms.ModelForm):
             ),
             Fieldset(_("Consent"), kept("consent_privacy"), kept("consent_future")),
             Div(kept("website"), css_class="form-trap", aria_hidden="true"),
-            "submission_key",
+            # Not "submission_key": the page adds it, with each form's own value.
             Submit("register", _("Register"), css_class="btn-lg"),
         )
         return helper
+
+    def unsent_html(self):
+        """The form not yet sent, as crispy-forms renders it (all but the submission key,
+        which the page adds): every registrant opens it, and it shows only what its
+        set-up, the language, the initial values and its categories' seats make it. So it
+        is rendered once for each of those and kept; a seat taken makes a new one."""
+        if self.is_bound:
+            raise ValueError("a form sent shows its own values: render it with {% crispy %}")
+        initial = tuple(
+            (name, str(self[name].initial)) for name in self.fields if name != "submission_key"
+        )
+        key = (
+            self._set_up_with,
+            get_language(),
+            self.prefix,
+            self.auto_id,
+            initial,
+            tuple(self.fields["category"].choices),
+        )
+        return _kept(_kept_forms, _KEPT_FORMS_MAX, key, functools.partial(render_crispy_form, self))
 
     def _widget_data_value(self, widget, html_name):
         # Most of the form's fields are left out of a registration (unticked boxes, fields

@@ -518,9 +518,9 @@ def test_the_kept_selects_are_bounded():
 
 
 def test_the_fields_kept_for_the_forms_page_are_crispy_forms_own_rendering():
-    """On the form's page (a form not sent), each field but the seat categories and the
-    submission key is rendered once per set-up and language and kept: the page is what
-    crispy-forms renders without them, in every language."""
+    """On the form's page (a form not sent), each field but the seat categories is
+    rendered once per set-up and language and kept: the page is what crispy-forms renders
+    without them, in every language."""
     category = SeatCategoryFactory(
         invitation_code="ELBE", ceremony=CeremonyFactory(pickup_point="Torgau station")
     )
@@ -537,7 +537,6 @@ def test_the_fields_kept_for_the_forms_page_are_crispy_forms_own_rendering():
 
             assert kept == fresh
             assert forms._kept_fields
-            assert str(key) in kept
             assert "Torgau station" in kept
 
 
@@ -587,3 +586,64 @@ def test_the_kept_fields_are_bounded():
             render_crispy_form(RegistrationForm(categories=[category]))
 
     assert 0 < len(forms._kept_fields) <= forms._KEPT_FIELDS_MAX
+
+
+def test_the_form_kept_for_its_page_is_crispy_forms_own_rendering():
+    """A form not sent is rendered once per set-up, language and seats left, and kept:
+    it is what crispy-forms renders, in every language; it holds no submission key (each
+    page adds its own)."""
+    category = SeatCategoryFactory(
+        invitation_code="ELBE", ceremony=CeremonyFactory(pickup_point="Torgau station")
+    )
+    key = uuid.uuid4()
+    for language in ("en", "de", "ru"):
+        with override(language):
+            forms._kept_forms.clear()
+            forms._kept_fields.clear()
+            fresh = render_crispy_form(
+                RegistrationForm(categories=[category], initial={"submission_key": key})
+            )
+            first = RegistrationForm(categories=[category]).unsent_html()
+            kept = RegistrationForm(categories=[category]).unsent_html()
+
+            assert kept == first == fresh
+            assert len(forms._kept_forms) == 1
+            assert "Torgau station" in kept
+            assert 'name="submission_key"' not in kept
+
+
+def test_each_form_page_shows_its_own_categories_and_seats_and_one_key(client, page):
+    """The kept form is never another ceremony's or an earlier count's: two ceremonies of
+    the same set-up show their own categories, a seat taken shows at once, and each page,
+    shown afresh or again with a mistake, has one submission key of its own."""
+    strehla = SeatCategoryFactory(name_en="Meadow", capacity=10)
+    torgau = SeatCategoryFactory(name_en="Bridge", capacity=10)
+
+    def categories(category):
+        shown = page(client.get(register_url(category.ceremony)))
+        assert len(shown.find_all("input", name="submission_key")) == 1
+        return shown.texts("label", **{"for": "id_category_0"})
+
+    assert categories(strehla) == ["Meadow (10 seats left)"]
+    assert categories(torgau) == ["Bridge (10 seats left)"]
+    sent = client.post(register_url(strehla.ceremony), form_data(strehla, party_size="2"))
+    assert sent.status_code == 302
+    assert categories(strehla) == ["Meadow (8 seats left)"]
+    assert categories(torgau) == ["Bridge (10 seats left)"]
+
+    data = form_data(torgau, email="anna@example")
+    again = page(client.post(register_url(torgau.ceremony), data))
+    keys = again.find_all("input", name="submission_key")
+    assert [key.attrs["value"] for key in keys] == [data["submission_key"]]
+
+
+def test_the_forms_kept_are_bounded():
+    """However many seats-left figures the pages show, the forms kept stay a bounded
+    number."""
+    category = SeatCategoryFactory(capacity=forms._KEPT_FORMS_MAX + 10)
+    with override("en"):
+        for taken in range(forms._KEPT_FORMS_MAX + 5):
+            category.seats_taken = taken
+            RegistrationForm(categories=[category]).unsent_html()
+
+    assert 0 < len(forms._kept_forms) <= forms._KEPT_FORMS_MAX
