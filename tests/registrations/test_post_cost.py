@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from crispy_forms.utils import render_crispy_form
+from django import forms as django_forms
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms.boundfield import BoundField
@@ -647,3 +648,14 @@ def test_the_forms_kept_are_bounded():
             RegistrationForm(categories=[category]).unsent_html()
 
     assert 0 < len(forms._kept_forms) <= forms._KEPT_FORMS_MAX
+
+
+@pytest.mark.parametrize("value", [None, "", uuid.UUID(int=7), '<"&>'])
+@pytest.mark.parametrize("attrs", [None, {"id": "id_submission_key"}])
+def test_the_hidden_key_is_written_as_django_writes_it(value, attrs):
+    """The submission key's input, written without Django's widget templates, is what
+    Django's own hidden input renders."""
+    own = forms._HiddenInput().render("submission_key", value, attrs)
+    django = django_forms.HiddenInput().render("submission_key", value, attrs)
+
+    assert own == django
