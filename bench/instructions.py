@@ -29,7 +29,8 @@ generated ceremony `bench-rush-pages`.
 
 With `--pages COUNT`, it then counts each public page of `bench.run` the same way,
 rendered afresh (the page cache off, the template fragments and the content from the
-shared cache, as on a page-cache miss), COUNT requests each.
+shared cache, as on a page-cache miss), COUNT requests each, and the registration form's
+page.
 
 Run it on two checkouts with the same database and compare the lines. Before the two
 counted runs start, a process that is not counted sends the same requests twice and so
@@ -52,9 +53,16 @@ import urllib.parse
 from wsgiref.util import setup_testing_defaults
 
 from bench.profile import registration_form
-from bench.run import PAGES, PYTHON, RESULTS, ROOT, RUSH_SLUGS, _manage
+from bench.run import PAGES, PYTHON, REGISTRATION_FORM, RESULTS, ROOT, RUSH_SLUGS, _manage
 
 WARM_UP = 20
+# The public pages of bench.run, then the registration form's page (never cached), shown
+# for the ceremony that the POSTs register for: its seats do not change meanwhile, as on
+# bench.run's line for it.
+COUNTED_PAGES = [
+    *((f"{name}, uncached", path) for name, path in PAGES),
+    ("registration form page", REGISTRATION_FORM.format(slug=RUSH_SLUGS[1])),
+]
 _COLLECTED = re.compile(r"^==\d+== Collected : (\d+)$", re.M)
 
 
@@ -83,10 +91,10 @@ def main():
         f"registration POST (confirmed): {per_post / 1e6:.2f} M instructions "
         f"(callgrind; {args.count} counted after {WARM_UP})"
     )
-    for name, path in PAGES if args.pages else ():
+    for name, path in COUNTED_PAGES if args.pages else ():
         per_page = instructions(args.pages, path)
         print(
-            f"{name}, uncached: {per_page / 1e6:.2f} M instructions "
+            f"{name}: {per_page / 1e6:.2f} M instructions "
             f"(callgrind; {args.pages} counted after {WARM_UP})"
         )
 

@@ -254,7 +254,8 @@ _KEPT_FIELDS_MAX = 512
 _kept_fields = {}
 
 
-# Bounded: each seats-left figure a category shows makes a form of its own.
+# Bounded: each seats-left figure a category shows makes a form of its own (a form is
+# about 15 KB: at most about 4 MB per process).
 _KEPT_FORMS_MAX = 256
 _kept_forms = {}
 

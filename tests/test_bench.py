@@ -386,3 +386,12 @@ def test_instructions_count_pages_through_the_deployed_application(settings, req
     assert "Torgau bridge" in body.decode()
     with pytest.raises(RuntimeError, match="404"):
         instructions.Getting(client, "/en/memorials/no-such-site/")()
+
+
+def test_instructions_count_the_registration_form_page_after_the_public_pages():
+    """`--pages` counts every public page of bench.run rendered afresh, then the form's
+    page of the ceremony that the POSTs register for."""
+    names = [name for name, _path in instructions.COUNTED_PAGES]
+
+    assert names == [f"{name}, uncached" for name, _path in run.PAGES] + ["registration form page"]
+    assert instructions.COUNTED_PAGES[-1][1] == f"/en/ceremonies/{run.RUSH_SLUGS[1]}/register/"
